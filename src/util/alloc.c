@@ -1,0 +1,78 @@
+#include "alloc.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Thread-local so that tests running in parallel threads do not disturb each other. */
+static _Thread_local long fail_after = -1;
+static _Thread_local long failures;
+
+static int should_fail(void)
+{
+    if (fail_after < 0)
+        return 0;
+    if (fail_after == 0) {
+        failures++;
+        return 1;
+    }
+    fail_after--;
+    return 0;
+}
+
+void nd_alloc_fail_after(long n)
+{
+    fail_after = n;
+    failures = 0;
+}
+
+long nd_alloc_failures(void)
+{
+    return failures;
+}
+
+void *nd_malloc(size_t n)
+{
+    if (should_fail())
+        return NULL;
+    return malloc(n ? n : 1);
+}
+
+void *nd_calloc(size_t count, size_t size)
+{
+    if (should_fail())
+        return NULL;
+    return calloc(count ? count : 1, size ? size : 1);
+}
+
+void *nd_realloc(void *p, size_t n)
+{
+    if (should_fail())
+        return NULL;
+    return realloc(p, n ? n : 1);
+}
+
+void nd_free(void *p)
+{
+    free(p);
+}
+
+char *nd_strndup(const char *s, size_t n)
+{
+    char *d = nd_malloc(n + 1);
+    if (!d)
+        return NULL;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+char *nd_strdup(const char *s)
+{
+    return s ? nd_strndup(s, strlen(s)) : NULL;
+}
+
+void nd_alloc_init(void)
+{
+    json_set_alloc_funcs(nd_malloc, nd_free);
+}

@@ -1,0 +1,28 @@
+/*
+ * Allocation wrappers. Every allocation of the library goes through these so that tests can
+ * make the N-th allocation fail (nd_alloc_fail_after) and check that each failure path returns
+ * ND_ERR_NOMEM and leaks nothing. Jansson is routed here too (see nd_alloc_init).
+ */
+#ifndef ND_UTIL_ALLOC_H
+#define ND_UTIL_ALLOC_H
+
+#include <stddef.h>
+
+void *nd_malloc(size_t n);
+void *nd_calloc(size_t count, size_t size);
+void *nd_realloc(void *p, size_t n);
+void nd_free(void *p);
+/* Copies `n` bytes of `s` and a terminating NUL; NULL on failure. */
+char *nd_strndup(const char *s, size_t n);
+char *nd_strdup(const char *s);
+
+/* Testing: after `n` more successful allocations every allocation fails, until called again
+ * with a negative `n` (the default: never fail). Per thread. */
+void nd_alloc_fail_after(long n);
+/* Testing: how many allocations failed since the last nd_alloc_fail_after(). */
+long nd_alloc_failures(void);
+
+/* Points third-party libraries that allow it (Jansson) at these wrappers. Idempotent. */
+void nd_alloc_init(void);
+
+#endif
