@@ -166,7 +166,8 @@ typedef struct nd_read_opts {
     const char *stdin_id;     /* id of a text article read from standard input; NULL: "stdin" */
 } nd_read_opts;
 
-/* Creates a reader. `opts` may be NULL for defaults; its strings are copied. */
+/* Creates a reader. `opts` may be NULL for defaults; its strings are copied. Returns
+ * ND_ERR_ARG when opts->date is not a date nd_date_parse() reads. */
 nd_status nd_reader_new(nd_reader **out, const nd_read_opts *opts);
 
 /* Queues a path: a text file, a JSON Lines file (.jsonl/.ndjson, or content starting with
@@ -248,7 +249,8 @@ nd_status nd_store_add(nd_store *st, const nd_article *a);
 /* Loads a stored article by id. */
 nd_status nd_store_get(nd_store *st, nd_article **out, const char *id);
 
-/* One row of a listing; every pointer is borrowed for the duration of the callback. */
+/* One row of a listing; every pointer is borrowed for the duration of the callback and is NULL
+ * when the article has no such field (id never is). */
 typedef struct nd_summary {
     const char *id, *outlet, *url, *date, *headline, *source;
     size_t body_bytes;

@@ -34,7 +34,9 @@ const char *t_corpus_path(const char *rel)
     const char *c = t_corpus();
     if (!c)
         fail_msg("gold corpus not found (set ND_CORPUS)");
-    snprintf(buf, sizeof buf, "%s/%s", c, rel);
+    int n = snprintf(buf, sizeof buf, "%s/%s", c, rel);
+    if (n < 0 || (size_t)n >= sizeof buf)
+        fail_msg("corpus path too long: %s/%s", c, rel);
     return buf;
 }
 

@@ -31,25 +31,34 @@ long nd_alloc_failures(void)
     return failures;
 }
 
+/* Real failures are counted too: a caller of a library that hides out-of-memory behind
+ * other errors (Jansson reports some as syntax errors) can tell by the count. */
+static void *counted(void *p)
+{
+    if (!p)
+        failures++;
+    return p;
+}
+
 void *nd_malloc(size_t n)
 {
     if (should_fail())
         return NULL;
-    return malloc(n ? n : 1);
+    return counted(malloc(n ? n : 1));
 }
 
 void *nd_calloc(size_t count, size_t size)
 {
     if (should_fail())
         return NULL;
-    return calloc(count ? count : 1, size ? size : 1);
+    return counted(calloc(count ? count : 1, size ? size : 1));
 }
 
 void *nd_realloc(void *p, size_t n)
 {
     if (should_fail())
         return NULL;
-    return realloc(p, n ? n : 1);
+    return counted(realloc(p, n ? n : 1));
 }
 
 void nd_free(void *p)

@@ -19,7 +19,7 @@ char *nd_strdup(const char *s);
 /* Testing: after `n` more successful allocations every allocation fails, until called again
  * with a negative `n` (the default: never fail). Per thread. */
 void nd_alloc_fail_after(long n);
-/* Testing: how many allocations failed since the last nd_alloc_fail_after(). */
+/* How many allocations failed (injected or real) since the last nd_alloc_fail_after(). */
 long nd_alloc_failures(void);
 
 /* Points third-party libraries that allow it (Jansson) at these wrappers. Idempotent. */

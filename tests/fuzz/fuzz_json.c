@@ -1,0 +1,33 @@
+/*
+ * Fuzz target: the JSON (news-please) parser. Any input must either parse into a consistent
+ * article or be refused with a message, never crash, hang or leak.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fuzz_check.h"
+#include "newsdesk.h"
+#include "util/alloc.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const char *s = (const char *)data;
+    nd_alloc_init();
+    nd_read_opts opts = {.max_article_bytes = (size_t)1 << 20};
+    nd_article *a = NULL;
+    char err[256];
+    nd_status st = nd_article_parse_json(&a, s, size, "fuzz:1", "fuzz:1", &opts, err,
+                                         sizeof err);
+    if (st == ND_OK) {
+        FUZZ_REQUIRE(a != NULL && nd_article_get(a, ND_FIELD_ID) != NULL);
+        fuzz_check_article(a);
+        nd_article_free(a);
+    } else {
+        FUZZ_REQUIRE(a == NULL && err[0] != '\0');
+        FUZZ_REQUIRE(st == ND_ERR_INPUT || st == ND_ERR_TOO_BIG || st == ND_ERR_NOMEM);
+    }
+    fuzz_check_date(s, size);
+    return 0;
+}
