@@ -24,8 +24,11 @@ for n in 10000 100000; do
     [ -s "$stream" ] || $b/gen_stream -n "$n" "$corpus/ecbplus/articles.jsonl" >"$stream"
     bytes=$(stat -c %s "$stream")
     : >"$out/add-$n.txt"
+    : >"$out/read-$n.txt"
     i=0
     while [ "$i" -lt "$runs" ]; do
+        # Baseline in the same run: the reader alone (everything but the store).
+        $b/bench_read "$stream" | awk '{print $2}' >>"$out/read-$n.txt"
         rm -f "$out/bench.db" "$out/bench.db-wal" "$out/bench.db-shm"
         /usr/bin/time -f "%e %M" -o "$out/time.txt" $b/newsdesk --db "$out/bench.db" add "$stream" 2>/dev/null
         cat "$out/time.txt" >>"$out/add-$n.txt"
@@ -33,7 +36,10 @@ for n in 10000 100000; do
     done
     secs=$(awk '{print $1}' "$out/add-$n.txt" | median)
     rss=$(awk '{print $2}' "$out/add-$n.txt" | median)
+    rsecs=$(median <"$out/read-$n.txt")
     echo "== add $n articles ($((bytes / 1048576)) MiB JSONL) into a fresh store, median of $runs:" \
          "$secs s, $(awk -v n="$n" -v s="$secs" 'BEGIN{printf "%.0f", n/s}') articles/s," \
-         "peak RSS $rss KiB"
+         "peak RSS $rss KiB; reader alone $rsecs s," \
+         "$(awk -v n="$n" -v s="$rsecs" 'BEGIN{printf "%.0f", n/s}') articles/s;" \
+         "add/read time ratio $(awk -v a="$secs" -v r="$rsecs" 'BEGIN{printf "%.2f", a/r}')"
 done
