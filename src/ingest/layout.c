@@ -1124,10 +1124,10 @@ static size_t read_header(nd_layout *lo, const char *text, blk *bs, size_t n, bo
         lo->headline_end = e;
         while (i < n && is_meta(bs[i].kind) && bs[i].kind != ND_BLOCK_SEPARATOR)
             i++;
-        /* in a header cluster, one more plain line in the group is the dek */
+        /* Where blank lines separate paragraphs, a plain line set directly under the
+         * headline, without a blank line between them, belongs to the header: the dek. */
         bool cluster_dek = has_blank && i < n && bs[i].group == bs[h].group &&
-                           bs[i].kind == KIND_UNSET && body_follows(bs, n, i) &&
-                           h > 0 && bs[h - 1].group == bs[h].group;
+                           bs[i].kind == KIND_UNSET && body_follows(bs, n, i);
         if (i < n && (cluster_dek || dek_ok(text, bs, n, i))) {
             bs[i].kind = ND_BLOCK_DEK;
             lo->dek_start = bs[i].start;
