@@ -7,7 +7,6 @@
  * text order, so one merge per article counts the matches.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "newsdesk.h"
 #include "text/text.h"
 #include "util/alloc.h"
+#include "util/errf.h"
 
 /* Limits on the gold data: a TSV larger than this is not a gold file. */
 #define GOLD_MAX_BYTES ((size_t)256 << 20)
@@ -32,28 +32,14 @@ typedef struct spans {
 
 static nd_status spans_push(spans *s, size_t start, size_t end)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        span2 *v = nd_realloc(s->v, cap * sizeof *v);
-        if (!v)
-            return ND_ERR_NOMEM;
-        s->v = v;
-        s->cap = cap;
-    }
+    span2 *v = nd_grow(s->v, &s->cap, s->n, sizeof *v, 64);
+    if (!v)
+        return ND_ERR_NOMEM;
+    s->v = v;
     s->v[s->n].start = start;
     s->v[s->n].end = end;
     s->n++;
     return ND_OK;
-}
-
-static void seterr(char *errbuf, size_t errlen, const char *fmt, ...)
-{
-    if (!errbuf || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errbuf, errlen, fmt, ap);
-    va_end(ap);
 }
 
 /* Reads a whole file into a NUL-terminated nd_malloc'd buffer of at most `cap` bytes. */
@@ -126,7 +112,7 @@ static nd_status score_article(nd_sentence_eval *ev, const spans *gold, const ch
     char path[4096];
     int pn = snprintf(path, sizeof path, "%s/%s.txt", dir, id);
     if (pn < 0 || (size_t)pn >= sizeof path) {
-        seterr(errbuf, errlen, "%s:%zu: article path too long", tsv, line);
+        nd_errf(errbuf, errlen, "%s:%zu: article path too long", tsv, line);
         return ND_ERR_ARG;
     }
     char *buf;
@@ -134,16 +120,16 @@ static nd_status score_article(nd_sentence_eval *ev, const spans *gold, const ch
     nd_status st = read_file(&buf, &len, path, ND_DEFAULT_MAX_ARTICLE_BYTES);
     if (st != ND_OK) {
         if (st == ND_ERR_IO)
-            seterr(errbuf, errlen, "%s:%zu: cannot read %s: %s", tsv, line, path, strerror(errno));
+            nd_errf(errbuf, errlen, "%s:%zu: cannot read %s: %s", tsv, line, path, strerror(errno));
         else
-            seterr(errbuf, errlen, "%s:%zu: %s: %s", tsv, line, path, nd_status_str(st));
+            nd_errf(errbuf, errlen, "%s:%zu: %s: %s", tsv, line, path, nd_status_str(st));
         return st;
     }
     nd_article *a = NULL;
     char perr[512] = "";
     st = nd_article_parse_text(&a, buf, len, id, path, NULL, perr, sizeof perr);
     if (st != ND_OK) {
-        seterr(errbuf, errlen, "%s:%zu: %s: %s", tsv, line, path, *perr ? perr : nd_status_str(st));
+        nd_errf(errbuf, errlen, "%s:%zu: %s: %s", tsv, line, path, *perr ? perr : nd_status_str(st));
         nd_free(buf);
         return st;
     }
@@ -156,7 +142,7 @@ static nd_status score_article(nd_sentence_eval *ev, const spans *gold, const ch
         if ((st = nd_article_span(&sp, a, ND_PART_BLOCK, b)) != ND_OK)
             break;
         if (sp.raw_end > raw_len || sp.raw_start > sp.raw_end) {
-            seterr(errbuf, errlen, "%s: block %zu out of range", path, b);
+            nd_errf(errbuf, errlen, "%s: block %zu out of range", path, b);
             st = ND_ERR_INPUT;
             break;
         }
@@ -170,7 +156,7 @@ static nd_status score_article(nd_sentence_eval *ev, const spans *gold, const ch
     nd_free(buf);
     if (st != ND_OK) {
         if (errbuf && !*errbuf)
-            seterr(errbuf, errlen, "%s:%zu: %s: %s", tsv, line, path, nd_status_str(st));
+            nd_errf(errbuf, errlen, "%s:%zu: %s: %s", tsv, line, path, nd_status_str(st));
         return st;
     }
 
@@ -212,7 +198,7 @@ nd_status nd_eval_sentences(nd_sentence_eval *out, const char *gold_tsv, const c
     if (errbuf && errlen)
         errbuf[0] = '\0';
     if (!out || !gold_tsv || !articles_dir) {
-        seterr(errbuf, errlen, "nd_eval_sentences: missing argument");
+        nd_errf(errbuf, errlen, "nd_eval_sentences: missing argument");
         return ND_ERR_ARG;
     }
     memset(out, 0, sizeof *out);
@@ -221,9 +207,9 @@ nd_status nd_eval_sentences(nd_sentence_eval *out, const char *gold_tsv, const c
     nd_status st = read_file(&tsv, &len, gold_tsv, GOLD_MAX_BYTES);
     if (st != ND_OK) {
         if (st == ND_ERR_IO)
-            seterr(errbuf, errlen, "cannot read %s: %s", gold_tsv, strerror(errno));
+            nd_errf(errbuf, errlen, "cannot read %s: %s", gold_tsv, strerror(errno));
         else
-            seterr(errbuf, errlen, "%s: %s", gold_tsv, nd_status_str(st));
+            nd_errf(errbuf, errlen, "%s: %s", gold_tsv, nd_status_str(st));
         return st;
     }
     spans gold = {0}, found = {0};
@@ -240,7 +226,7 @@ nd_status nd_eval_sentences(nd_sentence_eval *out, const char *gold_tsv, const c
             n--;
         if (lineno == 1) {
             if (n < 17 || memcmp(ln, "article\tstart\tend", 17) != 0) {
-                seterr(errbuf, errlen, "%s:1: expected the header 'article<TAB>start<TAB>end'",
+                nd_errf(errbuf, errlen, "%s:1: expected the header 'article<TAB>start<TAB>end'",
                        gold_tsv);
                 st = ND_ERR_INPUT;
             }
@@ -254,14 +240,14 @@ nd_status nd_eval_sentences(nd_sentence_eval *out, const char *gold_tsv, const c
         size_t start, end;
         if (!t2 || idlen == 0 || !parse_size(t1 + 1, (size_t)(t2 - t1 - 1), &start) ||
             !parse_size(t2 + 1, n - (size_t)(t2 + 1 - ln), &end) || end < start) {
-            seterr(errbuf, errlen, "%s:%zu: expected 'article<TAB>start<TAB>end'", gold_tsv,
+            nd_errf(errbuf, errlen, "%s:%zu: expected 'article<TAB>start<TAB>end'", gold_tsv,
                    lineno);
             st = ND_ERR_INPUT;
             break;
         }
         /* The id names a file in articles_dir: no path separators, no dot files. */
         if (idlen > ID_MAX || memchr(ln, '/', idlen) || memchr(ln, '\\', idlen) || ln[0] == '.') {
-            seterr(errbuf, errlen, "%s:%zu: bad article id", gold_tsv, lineno);
+            nd_errf(errbuf, errlen, "%s:%zu: bad article id", gold_tsv, lineno);
             st = ND_ERR_INPUT;
             break;
         }
@@ -278,7 +264,7 @@ nd_status nd_eval_sentences(nd_sentence_eval *out, const char *gold_tsv, const c
         if (st != ND_OK)
             break;
         if (start < prev_end) {
-            seterr(errbuf, errlen, "%s:%zu: spans of %s overlap or are out of order", gold_tsv,
+            nd_errf(errbuf, errlen, "%s:%zu: spans of %s overlap or are out of order", gold_tsv,
                    lineno, cur);
             st = ND_ERR_INPUT;
             break;
@@ -290,7 +276,7 @@ nd_status nd_eval_sentences(nd_sentence_eval *out, const char *gold_tsv, const c
         st = score_article(out, &gold, cur, articles_dir, gold_tsv, cur_line, &found, &ranges,
                            errbuf, errlen);
     if (st == ND_OK && lineno == 0) {
-        seterr(errbuf, errlen, "%s: empty file", gold_tsv);
+        nd_errf(errbuf, errlen, "%s: empty file", gold_tsv);
         st = ND_ERR_INPUT;
     }
     nd_free(gold.v);
@@ -300,6 +286,6 @@ nd_status nd_eval_sentences(nd_sentence_eval *out, const char *gold_tsv, const c
     prf_finish(&out->boundaries);
     prf_finish(&out->exact);
     if (st != ND_OK && errbuf && !*errbuf)
-        seterr(errbuf, errlen, "%s: %s", gold_tsv, nd_status_str(st));
+        nd_errf(errbuf, errlen, "%s: %s", gold_tsv, nd_status_str(st));
     return st;
 }

@@ -433,6 +433,26 @@ static int time_at(const tok *t, int n, int i, stamp *s)
     return j - i;
 }
 
+/* The year that ends a date whose month `m` and day `d` were read before t[j]: "[,] YYYY".
+ * Sets the date and returns the index after the year. Without a year ("28 APR", "APR 28")
+ * the stamp is marked partial and j is returned; 0 when the date cannot be. */
+static int year_after(const tok *t, int n, int j, int m, int d, stamp *s)
+{
+    int k = j;
+    if (k < n && punct_is(&t[k], ','))
+        k++;
+    if (k >= n || t[k].kind != T_NUM || t[k].ndig != 4) {
+        if (d < 1 || d > 31)
+            return 0;
+        s->partial = true;
+        return j;
+    }
+    if (!valid_date(t[k].val, m, d))
+        return 0;
+    set_date(s, t[k].val, m, d);
+    return k + 1;
+}
+
 /* Day-first "30 November 2009", "6th of June 2025", "22 JUL 2013" at t[i]. */
 static int dmy_at(const tok *t, int n, int i, stamp *s)
 {
@@ -449,19 +469,8 @@ static int dmy_at(const tok *t, int n, int i, stamp *s)
     j++;
     if (j < n && punct_is(&t[j], '.'))
         j++;
-    int k = j;
-    if (k < n && punct_is(&t[k], ','))
-        k++;
-    if (k >= n || t[k].kind != T_NUM || t[k].ndig != 4) {
-        if (d < 1 || d > 31)
-            return 0;
-        s->partial = true; /* "28 APR": a day without a year */
-        return j - i;
-    }
-    if (!valid_date(t[k].val, m, d))
-        return 0;
-    set_date(s, t[k].val, m, d);
-    return k + 1 - i;
+    int e = year_after(t, n, j, m, d, s);
+    return e ? e - i : 0;
 }
 
 /* Month-first "June 6, 2025", "Nov. 30, 2009", "Sep 19 2012", "December 15th, 2008". Also
@@ -480,19 +489,8 @@ static int mdy_at(const tok *t, int n, int i, stamp *s)
     int d = t[j++].val;
     if (j < n && is_ordinal(&t[j]))
         j++;
-    int k = j;
-    if (k < n && punct_is(&t[k], ','))
-        k++;
-    if (k >= n || t[k].kind != T_NUM || t[k].ndig != 4) {
-        if (d < 1 || d > 31)
-            return 0;
-        s->partial = true; /* "APR 28": a day without a year */
-        return j - i;
-    }
-    if (!valid_date(t[k].val, m, d))
-        return 0;
-    set_date(s, t[k].val, m, d);
-    return k + 1 - i;
+    int e = year_after(t, n, j, m, d, s);
+    return e ? e - i : 0;
 }
 
 /* Numeric "2025-06-06", "6.06.2025", "06/06/2025", "12/16/08", "2012.08.08". Dotted dates

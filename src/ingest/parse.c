@@ -12,7 +12,6 @@
  *  - A JSON date_publish that cannot be read keeps date_raw and leaves date unset.
  */
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,18 +19,9 @@
 #include "ingest/ingest.h"
 #include "text/text.h"
 #include "util/alloc.h"
+#include "util/errf.h"
 
 #define MAX_JSON_DEPTH 64
-
-static void set_err(char *errbuf, size_t errlen, const char *fmt, ...)
-{
-    if (!errbuf || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errbuf, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static size_t cap_of(const nd_read_opts *opts)
 {
@@ -117,7 +107,7 @@ static nd_status apply_overrides(const char **field, char iso[ND_DATE_ISO_MAX], 
 {
     if (opts && opts->date) {
         if (nd_date_parse(iso, ND_DATE_ISO_MAX, opts->date, strlen(opts->date)) != ND_OK) {
-            set_err(errbuf, errlen, "date override \"%.80s\" is not a date", opts->date);
+            nd_errf(errbuf, errlen, "date override \"%.80s\" is not a date", opts->date);
             return ND_ERR_ARG;
         }
         field[ND_FIELD_DATE] = iso;
@@ -141,17 +131,17 @@ static nd_status check_text(const char *buf, size_t len, size_t cap, const char 
                             char *errbuf, size_t errlen)
 {
     if (len > cap) {
-        set_err(errbuf, errlen, "%s is %zu bytes, over the cap of %zu bytes", what, len, cap);
+        nd_errf(errbuf, errlen, "%s is %zu bytes, over the cap of %zu bytes", what, len, cap);
         return ND_ERR_TOO_BIG;
     }
     const char *nul = memchr(buf, '\0', len);
     if (nul) {
-        set_err(errbuf, errlen, "binary data: NUL byte at offset %zu", (size_t)(nul - buf));
+        nd_errf(errbuf, errlen, "binary data: NUL byte at offset %zu", (size_t)(nul - buf));
         return ND_ERR_INPUT;
     }
     size_t bad = 0;
     if (!nd_utf8_check(buf, len, &bad)) {
-        set_err(errbuf, errlen, "invalid UTF-8 at byte offset %zu", bad);
+        nd_errf(errbuf, errlen, "invalid UTF-8 at byte offset %zu", bad);
         return ND_ERR_INPUT;
     }
     return ND_OK;
@@ -165,37 +155,47 @@ static nd_status assemble(nd_article **out, const char **field, const char *raw,
     memcpy(in.field, field, sizeof in.field);
     nd_status st = nd_article_assemble(out, &in);
     if (st == ND_ERR_NOMEM)
-        set_err(errbuf, errlen, "out of memory");
+        nd_errf(errbuf, errlen, "out of memory");
     else if (st != ND_OK)
-        set_err(errbuf, errlen, "cannot assemble the article: %s", nd_status_str(st));
+        nd_errf(errbuf, errlen, "cannot assemble the article: %s", nd_status_str(st));
     return st;
 }
 
 static nd_status layout_error(nd_status st, char *errbuf, size_t errlen)
 {
     if (st == ND_ERR_NOMEM)
-        set_err(errbuf, errlen, "out of memory");
+        nd_errf(errbuf, errlen, "out of memory");
     else if (st == ND_ERR_TOO_BIG)
-        set_err(errbuf, errlen, "text too large");
+        nd_errf(errbuf, errlen, "text too large");
     else
-        set_err(errbuf, errlen, "not an article: too many lines");
+        nd_errf(errbuf, errlen, "not an article: too many lines");
     return st;
 }
 
-nd_status nd_article_parse_text(nd_article **out, const char *buf, size_t len, const char *id,
-                                const char *source, const nd_read_opts *opts, char *errbuf,
-                                size_t errlen)
+/* The common start of both parsers: clears the outputs and checks the arguments. */
+static nd_status parse_begin(nd_article **out, const char **buf, size_t len, char *errbuf,
+                             size_t errlen)
 {
     if (errbuf && errlen)
         errbuf[0] = '\0';
     if (!out)
         return ND_ERR_ARG;
     *out = NULL;
-    if (!buf && len)
+    if (!*buf && len)
         return ND_ERR_ARG;
-    if (!buf)
-        buf = "";
-    nd_status st = check_text(buf, len, cap_of(opts), "article", errbuf, errlen);
+    if (!*buf)
+        *buf = "";
+    return ND_OK;
+}
+
+nd_status nd_article_parse_text(nd_article **out, const char *buf, size_t len, const char *id,
+                                const char *source, const nd_read_opts *opts, char *errbuf,
+                                size_t errlen)
+{
+    nd_status st = parse_begin(out, &buf, len, errbuf, errlen);
+    if (st != ND_OK)
+        return st;
+    st = check_text(buf, len, cap_of(opts), "article", errbuf, errlen);
     if (st != ND_OK)
         return st;
     size_t start = (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
@@ -207,12 +207,12 @@ nd_status nd_article_parse_text(nd_article **out, const char *buf, size_t len, c
         goto done;
     }
     if (lo.nblocks == 0) {
-        set_err(errbuf, errlen, "empty");
+        nd_errf(errbuf, errlen, "empty");
         st = ND_ERR_INPUT;
         goto done;
     }
     if (lo.nbody == 0) {
-        set_err(errbuf, errlen, "no body text (only header, caption or boilerplate lines)");
+        nd_errf(errbuf, errlen, "no body text (only header, caption or boilerplate lines)");
         st = ND_ERR_INPUT;
         goto done;
     }
@@ -222,7 +222,7 @@ nd_status nd_article_parse_text(nd_article **out, const char *buf, size_t len, c
              (lo.byline_end - lo.byline_start) + (lo.date_end - lo.date_start) +
              (lo.url_end - lo.url_start) + 256 + 8;
     if (!(sp.p = nd_malloc(sp.cap))) {
-        set_err(errbuf, errlen, "out of memory");
+        nd_errf(errbuf, errlen, "out of memory");
         st = ND_ERR_NOMEM;
         goto done;
     }
@@ -296,7 +296,7 @@ static nd_status get_str(const char **v, size_t *n, json_t *obj, const char *key
     if (!x || json_is_null(x))
         return ND_OK;
     if (!json_is_string(x)) {
-        set_err(errbuf, errlen, "field \"%s\" must be a string", key);
+        nd_errf(errbuf, errlen, "field \"%s\" must be a string", key);
         return ND_ERR_INPUT;
     }
     *v = json_string_value(x);
@@ -308,22 +308,16 @@ nd_status nd_article_parse_json(nd_article **out, const char *buf, size_t len,
                                 const char *fallback_id, const char *source,
                                 const nd_read_opts *opts, char *errbuf, size_t errlen)
 {
-    if (errbuf && errlen)
-        errbuf[0] = '\0';
-    if (!out)
-        return ND_ERR_ARG;
-    *out = NULL;
-    if (!buf && len)
-        return ND_ERR_ARG;
-    if (!buf)
-        buf = "";
+    nd_status st = parse_begin(out, &buf, len, errbuf, errlen);
+    if (st != ND_OK)
+        return st;
     size_t cap = cap_of(opts);
     if (len > cap) {
-        set_err(errbuf, errlen, "JSON object is %zu bytes, over the cap of %zu bytes", len, cap);
+        nd_errf(errbuf, errlen, "JSON object is %zu bytes, over the cap of %zu bytes", len, cap);
         return ND_ERR_TOO_BIG;
     }
     if (json_depth(buf, len, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
-        set_err(errbuf, errlen, "nesting deeper than %d", MAX_JSON_DEPTH);
+        nd_errf(errbuf, errlen, "nesting deeper than %d", MAX_JSON_DEPTH);
         return ND_ERR_INPUT;
     }
     nd_alloc_init();
@@ -333,21 +327,21 @@ nd_status nd_article_parse_json(nd_article **out, const char *buf, size_t len,
     json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
     nd_layout lo = {0};
     strpool sp = {0};
-    nd_status st = ND_OK;
+    st = ND_OK;
     if (!root) {
         /* Jansson reports some allocation failures as syntax errors or without a message:
          * the allocator's failure count tells them apart. */
         if (json_error_code(&jerr) == json_error_out_of_memory ||
             nd_alloc_failures() != failures) {
-            set_err(errbuf, errlen, "out of memory");
+            nd_errf(errbuf, errlen, "out of memory");
             return ND_ERR_NOMEM;
         }
-        set_err(errbuf, errlen, "invalid JSON at column %d (byte %d): %s", jerr.column,
+        nd_errf(errbuf, errlen, "invalid JSON at column %d (byte %d): %s", jerr.column,
                 jerr.position, jerr.text);
         return ND_ERR_INPUT;
     }
     if (!json_is_object(root)) {
-        set_err(errbuf, errlen, "not a JSON object");
+        nd_errf(errbuf, errlen, "not a JSON object");
         st = ND_ERR_INPUT;
         goto done;
     }
@@ -364,7 +358,7 @@ nd_status nd_article_parse_json(nd_article **out, const char *buf, size_t len,
         snprintf(idbuf, sizeof idbuf, "%" JSON_INTEGER_FORMAT, json_integer_value(idv));
         field[ND_FIELD_ID] = idbuf;
     } else if (idv && !json_is_null(idv) && !json_is_string(idv)) {
-        set_err(errbuf, errlen, "field \"id\" must be a string or an integer");
+        nd_errf(errbuf, errlen, "field \"id\" must be a string or an integer");
         st = ND_ERR_INPUT;
         goto done;
     } else {
@@ -385,14 +379,14 @@ nd_status nd_article_parse_json(nd_article **out, const char *buf, size_t len,
             goto done;
     }
     if (!text) {
-        set_err(errbuf, errlen, "no \"maintext\" or \"text\" field");
+        nd_errf(errbuf, errlen, "no \"maintext\" or \"text\" field");
         st = ND_ERR_INPUT;
         goto done;
     }
     size_t tn = text_n;
     trim(text, &tn);
     if (tn == 0) {
-        set_err(errbuf, errlen, "field \"%s\" is empty", text_key);
+        nd_errf(errbuf, errlen, "field \"%s\" is empty", text_key);
         st = ND_ERR_INPUT;
         goto done;
     }
@@ -408,7 +402,7 @@ nd_status nd_article_parse_json(nd_article **out, const char *buf, size_t len,
         json_t *a;
         json_array_foreach(authors, i, a) {
             if (!json_is_string(a)) {
-                set_err(errbuf, errlen, "field \"authors\" must be an array of strings");
+                nd_errf(errbuf, errlen, "field \"authors\" must be an array of strings");
                 st = ND_ERR_INPUT;
                 goto done;
             }
@@ -417,7 +411,7 @@ nd_status nd_article_parse_json(nd_article **out, const char *buf, size_t len,
     } else if (authors && json_is_string(authors)) {
         authors_n = json_string_length(authors);
     } else if (authors && !json_is_null(authors)) {
-        set_err(errbuf, errlen, "field \"authors\" must be an array of strings");
+        nd_errf(errbuf, errlen, "field \"authors\" must be an array of strings");
         st = ND_ERR_INPUT;
         goto done;
     }
@@ -427,7 +421,7 @@ nd_status nd_article_parse_json(nd_article **out, const char *buf, size_t len,
         goto done;
     }
     if (lo.nbody == 0) {
-        set_err(errbuf, errlen, "no body text in \"%s\" (only captions or boilerplate)",
+        nd_errf(errbuf, errlen, "no body text in \"%s\" (only captions or boilerplate)",
                 text_key);
         st = ND_ERR_INPUT;
         goto done;
@@ -436,7 +430,7 @@ nd_status nd_article_parse_json(nd_article **out, const char *buf, size_t len,
     sp.cap = title_n + desc_n + authors_n + (lo.byline_end - lo.byline_start) +
              (lo.date_end - lo.date_start) + 256 + 8;
     if (!(sp.p = nd_malloc(sp.cap))) {
-        set_err(errbuf, errlen, "out of memory");
+        nd_errf(errbuf, errlen, "out of memory");
         st = ND_ERR_NOMEM;
         goto done;
     }

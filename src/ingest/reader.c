@@ -300,14 +300,10 @@ nd_status nd_reader_add_path(nd_reader *r, const char *path)
 {
     if (!r || !path || !*path)
         return ND_ERR_ARG;
-    if (r->nqueue == r->qcap) {
-        size_t cap = r->qcap ? r->qcap * 2 : 8;
-        char **q = nd_realloc(r->queue, cap * sizeof *q);
-        if (!q)
-            return ND_ERR_NOMEM;
-        r->queue = q;
-        r->qcap = cap;
-    }
+    char **q = nd_grow(r->queue, &r->qcap, r->nqueue, sizeof *q, 8);
+    if (!q)
+        return ND_ERR_NOMEM;
+    r->queue = q;
     char *p = nd_strdup(path);
     if (!p)
         return ND_ERR_NOMEM;
@@ -606,14 +602,10 @@ static nd_status push_dir(nd_reader *r, const char *path)
         msg(r, "skipped %s: folders nested deeper than %d", path, MAX_DEPTH);
         return ND_SKIPPED;
     }
-    if (r->ndirs == r->dcap) {
-        size_t cap = r->dcap ? r->dcap * 2 : 8;
-        frame *d = nd_realloc(r->dirs, cap * sizeof *d);
-        if (!d)
-            return ND_ERR_NOMEM;
-        r->dirs = d;
-        r->dcap = cap;
-    }
+    frame *d = nd_grow(r->dirs, &r->dcap, r->ndirs, sizeof *d, 8);
+    if (!d)
+        return ND_ERR_NOMEM;
+    r->dirs = d;
     DIR *dir = opendir(path);
     if (!dir) {
         msg(r, "%s: %s", path, strerror(errno));
@@ -626,16 +618,12 @@ static nd_status push_dir(nd_reader *r, const char *path)
     while (st == ND_OK && (de = readdir(dir)) != NULL) {
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
             continue;
-        if (f.n == cap) {
-            size_t nc = cap ? cap * 2 : 32;
-            entry *v = nd_realloc(f.v, nc * sizeof *v);
-            if (!v) {
-                st = ND_ERR_NOMEM;
-                break;
-            }
-            f.v = v;
-            cap = nc;
+        entry *v = nd_grow(f.v, &cap, f.n, sizeof *v, 32);
+        if (!v) {
+            st = ND_ERR_NOMEM;
+            break;
         }
+        f.v = v;
         entry *e = &f.v[f.n];
         memset(e, 0, sizeof *e);
         if (!(e->name = nd_strdup(de->d_name))) {

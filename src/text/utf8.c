@@ -79,14 +79,10 @@ bool nd_utf8_check(const char *s, size_t len, size_t *bad_offset)
 /* Appends one range, doubling the capacity when full. */
 nd_status nd_ranges_push(nd_ranges *r, uint32_t start, uint32_t end)
 {
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 16;
-        nd_range *v = nd_realloc(r->v, cap * sizeof *v);
-        if (!v)
-            return ND_ERR_NOMEM;
-        r->v = v;
-        r->cap = cap;
-    }
+    nd_range *v = nd_grow(r->v, &r->cap, r->n, sizeof *v, 16);
+    if (!v)
+        return ND_ERR_NOMEM;
+    r->v = v;
     r->v[r->n].start = start;
     r->v[r->n].end = end;
     r->n++;

@@ -330,14 +330,10 @@ static uint32_t orig_end(const nd_norm *n, size_t end)
 
 static nd_status push_token(nd_tokens *out, const nd_norm *n, size_t s, size_t e, int kind)
 {
-    if (out->n == out->cap) {
-        size_t cap = out->cap ? out->cap * 2 : 64;
-        nd_token *v = nd_realloc(out->v, cap * sizeof *v);
-        if (!v)
-            return ND_ERR_NOMEM;
-        out->v = v;
-        out->cap = cap;
-    }
+    nd_token *v = nd_grow(out->v, &out->cap, out->n, sizeof *v, 64);
+    if (!v)
+        return ND_ERR_NOMEM;
+    out->v = v;
     nd_token *t = &out->v[out->n++];
     t->start = (uint32_t)s;
     t->end = (uint32_t)e;

@@ -1,6 +1,7 @@
 #include "alloc.h"
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,6 +60,19 @@ void *nd_realloc(void *p, size_t n)
     if (should_fail())
         return NULL;
     return counted(realloc(p, n ? n : 1));
+}
+
+void *nd_grow(void *v, size_t *cap, size_t n, size_t size, size_t first)
+{
+    if (n < *cap && v)
+        return v;
+    size_t c = *cap ? *cap * 2 : first;
+    if (c < *cap || c > SIZE_MAX / size)
+        return NULL;
+    void *p = nd_realloc(v, c * size);
+    if (p)
+        *cap = c;
+    return p;
 }
 
 void nd_free(void *p)

@@ -16,6 +16,12 @@ void nd_free(void *p);
 char *nd_strndup(const char *s, size_t n);
 char *nd_strdup(const char *s);
 
+/* Makes room for one more element in a growable array `v` of `size`-byte elements holding
+ * `n` of `*cap`: when full, it is reallocated to twice its capacity (`first` elements the
+ * first time) and *cap updated. Returns the array to use from now on, or NULL on
+ * out-of-memory, when `v` and *cap are left as they were. */
+void *nd_grow(void *v, size_t *cap, size_t n, size_t size, size_t first);
+
 /* Testing: after `n` more successful allocations every allocation fails, until called again
  * with a negative `n` (the default: never fail). Per thread. */
 void nd_alloc_fail_after(long n);
