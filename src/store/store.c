@@ -397,9 +397,15 @@ nd_status nd_store_open(nd_store **out, const char *path, const nd_store_opts *o
     *out = st;
     st->readonly = opts && opts->readonly;
 
-    int flags = SQLITE_OPEN_NOMUTEX |
-                (st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    /* A reader opens read-write (never creating) and is made read-only by query_only: after
+     * a writer was killed, the first connection must recover the WAL index, which a
+     * SQLITE_OPEN_READONLY connection cannot do (SQLITE_READONLY_RECOVERY). SQLite falls
+     * back to read-only by itself when the file is write-protected. */
+    int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_READWRITE |
+                (st->readonly ? 0 : SQLITE_OPEN_CREATE);
     int rc = sqlite3_open_v2(path, &st->db, flags, NULL);
+    if (rc == SQLITE_OK && st->readonly)
+        rc = sqlite3_exec(st->db, "PRAGMA query_only = ON", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return sql_fail(st, rc, "opening", NULL);
     sqlite3_extended_result_codes(st->db, 1);
