@@ -279,6 +279,16 @@ nd_status nd_store_stats(nd_store *st, nd_stats *out);
 /* The schema version this library writes. */
 int nd_store_schema_version(void);
 
+/* Where nd_store_add() spent its time on this handle, for benchmarks and `add --timings`. */
+typedef struct nd_timings {
+    int64_t articles;                    /* articles added through this handle */
+    double insert_s, reuse_s, cluster_s; /* CPU seconds: the article's row, each stage */
+    double commit_s;                     /* wall seconds in commits */
+    size_t reuse_bytes, cluster_bytes;   /* memory the stages hold now */
+} nd_timings;
+
+void nd_store_timings(const nd_store *st, nd_timings *out);
+
 /* ------------------------------------------------------------------------------------------
  * Evaluation against gold data
  * ---------------------------------------------------------------------------------------- */
@@ -300,6 +310,202 @@ typedef struct nd_sentence_eval {
  * failure a message is written to `errbuf`. */
 nd_status nd_eval_sentences(nd_sentence_eval *out, const char *gold_tsv, const char *articles_dir,
                             char *errbuf, size_t errlen);
+
+/* The scores of one level of a clustering (stories, or events inside stories). */
+typedef struct nd_cluster_scores {
+    /* Distinct clusters among the scored articles; in pred_clusters each gold article without
+     * a prediction counts as one. */
+    int64_t gold_clusters, pred_clusters;
+    /* B-cubed: the mean over articles of the share of the article's predicted cluster that
+     * is in its gold cluster (precision) and of its gold cluster that is in its predicted
+     * cluster (recall). */
+    double bcubed_precision, bcubed_recall, bcubed_f1;
+    /* Pairs of articles: tp together in both, fp together only in the prediction, fn together
+     * only in the gold. A ratio with an empty denominator (no pairs on that side) is 1. */
+    nd_prf pairs;
+} nd_cluster_scores;
+
+typedef struct nd_cluster_eval {
+    int64_t articles;  /* gold articles; every one is scored */
+    int64_t predicted; /* assignments read from the prediction */
+    int64_t missing;   /* gold articles without a prediction: scored as singletons */
+    int64_t extra;     /* predicted articles that are not in the gold: not scored */
+    char first_missing[128], first_extra[128]; /* an example id of each ("" when none) */
+    nd_cluster_scores story;
+    nd_cluster_scores event; /* an event is a (story, event) pair: ids may repeat per story */
+} nd_cluster_eval;
+
+/* Scores a clustering against a gold file with the header `article\tstory\tevent` (like ECB+
+ * `gold.tsv`). The prediction is read from `pred_tsv` (same header, as `newsdesk export
+ * clusters` writes it) when it is not NULL, else from every article of the store `st`. An
+ * empty story or event field makes the article a cluster of its own at that level. On
+ * failure a message is written to `errbuf`. */
+nd_status nd_eval_clusters(nd_cluster_eval *out, const char *gold_tsv, nd_store *st,
+                           const char *pred_tsv, char *errbuf, size_t errlen);
+
+/* ---- reuse (issue 4) ---- */
+
+/* ------------------------------------------------------------------------------------------
+ * Reuse: copied and reworded passages between articles, and restatements inside one.
+ *
+ * Found while articles are added (nd_store_add): each new article is checked against every
+ * article stored before it. A passage is a pair of byte ranges, one in each article's raw
+ * text (end exclusive), so a user can cut both from their own input. See docs/reuse.md.
+ * ---------------------------------------------------------------------------------------- */
+
+/* How a passage was reused. */
+typedef enum nd_reuse_kind {
+    ND_REUSE_VERBATIM,      /* the same words in the same order (case, punctuation, spacing,
+                               quote and dash styles aside) */
+    ND_REUSE_NEAR_VERBATIM, /* copy-edited: at most about one word in twenty changed */
+    ND_REUSE_REWORDED,      /* the same statements in other words: changed words, stems,
+                               reordered clauses */
+    ND_REUSE_KIND_COUNT_
+} nd_reuse_kind;
+
+/* "verbatim", "near-verbatim", "reworded"; "?" for anything else. */
+const char *nd_reuse_kind_str(nd_reuse_kind k);
+
+/* Why article a is taken as the origin of a passage (b as the later copy). */
+typedef enum nd_origin_basis {
+    ND_ORIGIN_DATE,     /* a has the earlier publication date */
+    ND_ORIGIN_CONTAINS, /* same or missing dates, and a contains b (b is a cut of a) */
+    ND_ORIGIN_TIE,      /* both dated the same and neither contains the other: a is only the
+                           one stored first; also every restatement (a == b) */
+    ND_ORIGIN_UNKNOWN   /* a date is missing and neither contains the other: a is only the one
+                           stored first */
+} nd_origin_basis;
+
+/* "date", "contains", "tie", "unknown"; "?" for anything else. */
+const char *nd_origin_basis_str(nd_origin_basis b);
+
+typedef struct nd_passage {
+    const char *a_id;         /* a = origin or earlier */
+    size_t a_start, a_end;    /* offsets into a's raw text */
+    const char *b_id;         /* b = later copy */
+    size_t b_start, b_end;    /* offsets into b's raw text */
+    nd_reuse_kind kind;
+    double similarity;        /* 0..1: word-level similarity of the two ranges */
+    nd_origin_basis basis;
+} nd_passage;
+
+/* Called once per passage; the ids are borrowed for the call. Return non-zero to stop. */
+typedef int (*nd_passage_fn)(void *ctx, const nd_passage *p);
+
+/* Every reused passage in the store (id NULL), or those where `id` is a or b, in the order
+ * they were found. Restatements inside one article have a_id == b_id. ND_ERR_NOT_FOUND when
+ * `id` is not stored. */
+nd_status nd_reuse_list(nd_store *st, const char *id, nd_passage_fn fn, void *ctx);
+
+/* Scores of reuse found in a store against gold passages; see docs/reuse-eval.md.
+ * Pairs are unordered article pairs; a pair is reported when the store has any passage
+ * between its two articles. A pair's kind is the kind covering most bytes of its passages. */
+typedef struct nd_reuse_kind_eval {
+    int64_t gold, found;        /* gold pairs of this kind; of them, reported (with any kind) */
+    int64_t predicted, correct; /* judged pairs reported with this kind; of them, gold pairs */
+    double precision, recall;   /* correct / predicted, found / gold (0 when empty) */
+    nd_prf chars;               /* characters, over the gold pairs of this kind */
+} nd_reuse_kind_eval;
+
+#define ND_REUSE_EVAL_CASES 16
+/* Recall of one `case` of the gold file (how the generator made the pair). */
+typedef struct nd_reuse_case_eval {
+    char name[32];
+    int64_t gold, found;
+    double recall;
+    nd_prf chars;
+} nd_reuse_case_eval;
+
+typedef struct nd_reuse_eval {
+    int64_t gold_pairs;     /* pairs with gold passages */
+    int64_t reported_pairs; /* distinct pairs of two articles with found passages */
+    nd_prf pairs;           /* tp: gold pairs reported; fp: judged pairs reported that are not
+                               gold; fn: gold pairs not reported */
+    nd_reuse_kind_eval kinds[ND_REUSE_KIND_COUNT_];
+    int64_t confusion[ND_REUSE_KIND_COUNT_][ND_REUSE_KIND_COUNT_]; /* [gold][reported] */
+    nd_prf chars;           /* non-space characters of the passages, over judged pairs */
+    int64_t negatives, negatives_reported; /* gold `none` pairs; of them, reported */
+    int64_t unjudged, unjudged_reported;   /* gold `ignore` pairs; of them, reported */
+    int64_t restatements;                  /* passages inside one article: not scored */
+    int64_t origin_judged, origin_right;   /* reported gold pairs; of them, a = the gold a */
+    size_t ncases;                         /* the first ND_REUSE_EVAL_CASES cases */
+    nd_reuse_case_eval cases[ND_REUSE_EVAL_CASES];
+} nd_reuse_eval;
+
+/* Scores every passage of the store (nd_reuse_list) against a gold TSV with the columns of
+ * `newsdesk reuse --format tsv` and an optional ninth, `case`; gold kinds are the passage
+ * kinds, `none` (a judged pair that is not reuse) and `ignore` (a pair left out of the
+ * scores). On failure a message is written to `errbuf`. */
+nd_status nd_eval_reuse(nd_reuse_eval *out, nd_store *st, const char *gold_tsv, char *errbuf,
+                        size_t errlen);
+
+/* ---- end of reuse ---- */
+
+/* ---- stories (issue 5) ---- */
+
+/* ------------------------------------------------------------------------------------------
+ * Stories and events
+ *
+ * Every article is assigned once, when it is added, to a story and to an event inside that
+ * story (see docs/cluster.md). Ids are short and stable: stories "S<n>", events "E<n>". When
+ * two stories (or events) turn out to be one, they merge: the absorbed id is recorded as an
+ * alias and still resolves to the survivor. Old stories retire from the active window but
+ * stay in the store.
+ * ---------------------------------------------------------------------------------------- */
+
+/* One article's place: its current story and event (resolved through merges). */
+typedef struct nd_assignment {
+    const char *article, *story, *event;
+} nd_assignment;
+
+/* Return non-zero to stop. Pointers are borrowed for the call. */
+typedef int (*nd_assignment_fn)(void *ctx, const nd_assignment *a);
+
+/* Every stored article with its current story and event ids, in the order the articles were
+ * added. An article without an assignment (none should exist) has story and event "". */
+nd_status nd_clusters_export(nd_store *st, nd_assignment_fn fn, void *ctx);
+
+/* One story in a listing. Dates are ISO 8601 (NULL when no article is dated). */
+typedef struct nd_story_info {
+    const char *id;
+    int64_t articles, events, outlets;
+    const char *first_date, *last_date;
+    const char *headline; /* of its earliest article with one; NULL when none has */
+    int active;           /* still in the active window (not retired) */
+} nd_story_info;
+
+typedef int (*nd_story_fn)(void *ctx, const nd_story_info *s);
+
+/* Lists the stories, largest first (ties: latest activity first). With `all` zero only the
+ * active ones; otherwise retired ones too. */
+nd_status nd_stories_list(nd_store *st, int all, nd_story_fn fn, void *ctx);
+
+/* One article of an event. */
+typedef struct nd_event_article {
+    const char *id, *date, *outlet, *headline; /* NULL when absent (id never is) */
+} nd_event_article;
+
+/* One event of a story, with its articles in added order. */
+typedef struct nd_event_info {
+    const char *story; /* the story's current id (an old merged id resolved) */
+    const char *id;
+    int64_t outlets;
+    const char *first_date, *last_date;
+    const nd_event_article *articles;
+    size_t narticles;
+} nd_event_info;
+
+typedef int (*nd_event_fn)(void *ctx, const nd_event_info *e);
+
+/* Walks the events of story `id` ("S12", or an id merged into another story), in the order
+ * they began. ND_ERR_NOT_FOUND when no story has that id. */
+nd_status nd_story_events(nd_store *st, const char *id, nd_event_fn fn, void *ctx);
+
+/* Resolves a story or event id through merges into `out` (at least 24 bytes).
+ * ND_ERR_NOT_FOUND when unknown. */
+nd_status nd_cluster_resolve(nd_store *st, const char *id, char *out, size_t outlen);
+
+/* ---- end of stories ---- */
 
 #ifdef __cplusplus
 }

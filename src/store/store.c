@@ -14,10 +14,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
+#include "cluster/cluster.h"
 #include "ingest/article.h"
 #include "newsdesk.h"
+#include "reuse/reuse.h"
 #include "store_blob.h"
+#include "store_db.h"
 #include "store_schema.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -49,6 +53,9 @@ enum query {
     Q_PAGE_COUNT,
     Q_PAGE_SIZE,
     Q_USER_VERSION,
+    Q_DATA_VERSION,
+    Q_GET_ROWID,
+    Q_ID_OF,
     Q_COUNT_
 };
 
@@ -85,6 +92,10 @@ static const char *const query_sql[Q_COUNT_] = {
     [Q_PAGE_COUNT] = "PRAGMA page_count",
     [Q_PAGE_SIZE] = "PRAGMA page_size",
     [Q_USER_VERSION] = "PRAGMA user_version",
+    [Q_DATA_VERSION] = "PRAGMA data_version",
+    [Q_GET_ROWID] = "SELECT " FIELD_COLUMNS ", hash, body_bytes, paragraphs, sentences, blocks,"
+                    " sents, raw FROM articles WHERE rowid = ?1",
+    [Q_ID_OF] = "SELECT id FROM articles WHERE rowid = ?1",
 };
 
 /* Result columns of Q_GET after the fields. */
@@ -99,6 +110,12 @@ struct nd_store {
     int batch_lost; /* SQLite rolled the whole batch back after an error */
     nd_buf blocks, sents;
     char msg[512];
+    /* The stages' in-memory caches (NULL until the first addition needs them) and the
+     * PRAGMA data_version they were built under: another connection's commit changes it. */
+    nd_reuse_state *reuse;
+    nd_cluster_state *cluster;
+    int64_t data_version;
+    nd_timings timings;
 };
 
 /* ---- Errors ----------------------------------------------------------------------------- */
@@ -266,6 +283,90 @@ static int query_str(nd_store *st, const char *sql, char *buf, size_t len)
     return rc;
 }
 
+/* ---- Stages ----------------------------------------------------------------------------- */
+
+/* Drops the stages' in-memory state; the next addition rebuilds it from the database. Called
+ * whenever memory may have run ahead of the database or behind it. */
+static void drop_stages(nd_store *st)
+{
+    nd_reuse_state_free(st->reuse);
+    nd_cluster_state_free(st->cluster);
+    st->reuse = NULL;
+    st->cluster = NULL;
+}
+
+/* Inside a write transaction, before the stages run: when another connection has committed
+ * since the stages loaded their state, that state is stale. */
+static int check_data_version(nd_store *st)
+{
+    int64_t v = 0;
+    int rc = cached_int(st, Q_DATA_VERSION, &v);
+    if (rc != SQLITE_OK)
+        return rc;
+    if (v != st->data_version) {
+        drop_stages(st);
+        st->data_version = v;
+    }
+    return SQLITE_OK;
+}
+
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double wall_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Runs the stages on a newly inserted article, in order: reuse, then clustering (which may
+ * read what reuse found). */
+static nd_status run_stages(nd_store *st, const nd_article *a)
+{
+    int64_t rowid = (int64_t)sqlite3_last_insert_rowid(st->db);
+    double t0 = cpu_seconds();
+    nd_status s = nd_reuse_on_add(&st->reuse, st, rowid, a);
+    double t1 = cpu_seconds();
+    st->timings.reuse_s += t1 - t0;
+    if (s != ND_OK)
+        return s;
+    s = nd_cluster_on_add(&st->cluster, st, rowid, a);
+    st->timings.cluster_s += cpu_seconds() - t1;
+    return s;
+}
+
+sqlite3 *nd_store_db(nd_store *st)
+{
+    return st ? st->db : NULL;
+}
+
+void nd_store_set_errmsg(nd_store *st, const char *fmt, ...)
+{
+    if (!st)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(st->msg, sizeof st->msg, fmt, ap);
+    va_end(ap);
+}
+
+void nd_store_timings(const nd_store *st, nd_timings *out)
+{
+    if (!out)
+        return;
+    memset(out, 0, sizeof *out);
+    if (!st)
+        return;
+    *out = st->timings;
+    out->reuse_bytes = nd_reuse_state_bytes(st->reuse);
+    out->cluster_bytes = nd_cluster_state_bytes(st->cluster);
+}
+
 /* ---- Open and close --------------------------------------------------------------------- */
 
 int nd_store_schema_version(void)
@@ -422,6 +523,7 @@ void nd_store_close(nd_store *st)
 {
     if (!st)
         return;
+    drop_stages(st);
     for (int i = 0; i < Q_COUNT_; i++)
         sqlite3_finalize(st->q[i]);
     /* Closing rolls back an open transaction; the last connection checkpoints the WAL. */
@@ -464,6 +566,8 @@ nd_status nd_store_begin(nd_store *st)
     /* IMMEDIATE takes the write lock now: a second writer waits here (up to the busy timeout)
      * instead of failing later when its read transaction cannot be upgraded. */
     int rc = run(st, Q_BEGIN);
+    if (rc == SQLITE_OK && (rc = check_data_version(st)) != SQLITE_OK)
+        run(st, Q_ROLLBACK);
     if (rc != SQLITE_OK)
         return sql_fail(st, rc, "beginning a batch", NULL);
     st->batch = 1;
@@ -485,10 +589,13 @@ nd_status nd_store_commit(nd_store *st)
         return ND_ERR_ARG;
     }
     st->batch = 0;
+    double t0 = wall_seconds();
     int rc = run(st, Q_COMMIT);
+    st->timings.commit_s += wall_seconds() - t0;
     if (rc == SQLITE_OK)
         return ND_OK;
     /* A failed commit is a lost batch: leave no half-open transaction behind. */
+    drop_stages(st);
     nd_status s = sql_fail(st, rc, "committing", NULL);
     if (!sqlite3_get_autocommit(st->db))
         run(st, Q_ROLLBACK);
@@ -500,6 +607,7 @@ nd_status nd_store_rollback(nd_store *st)
 {
     if (!st)
         return ND_ERR_ARG;
+    drop_stages(st);
     if (st->batch_lost) {
         st->batch_lost = 0;
         return ND_OK;
@@ -617,19 +725,26 @@ static nd_status finish_add(nd_store *st, nd_status s, int batch)
 {
     int rc;
     if (!batch) {
+        double t0 = wall_seconds();
         if (s == ND_OK && (rc = run(st, Q_COMMIT)) != SQLITE_OK)
             s = sql_fail(st, rc, "committing", NULL);
+        st->timings.commit_s += wall_seconds() - t0;
         if (!sqlite3_get_autocommit(st->db))
             run(st, Q_ROLLBACK);
-        return s;
+    } else {
+        if (s == ND_OK && (rc = run(st, Q_RELEASE)) != SQLITE_OK)
+            s = sql_fail(st, rc, "releasing a savepoint", NULL);
+        if (s != ND_OK && st->batch) {
+            run(st, Q_ROLLBACK_TO);
+            run(st, Q_RELEASE);
+            check_batch(st);
+        }
     }
-    if (s == ND_OK && (rc = run(st, Q_RELEASE)) != SQLITE_OK)
-        s = sql_fail(st, rc, "releasing a savepoint", NULL);
-    if (s != ND_OK && st->batch) {
-        run(st, Q_ROLLBACK_TO);
-        run(st, Q_RELEASE);
-        check_batch(st);
-    }
+    /* The stages may have taken the article into memory before the failure. */
+    if (s != ND_OK)
+        drop_stages(st);
+    else
+        st->timings.articles++;
     return s;
 }
 
@@ -660,10 +775,18 @@ nd_status nd_store_add(nd_store *st, const nd_article *a)
             run(st, Q_ROLLBACK);
         return s;
     }
-    if (!batch)
+    if (!batch) {
         s = lookup(st, a);
-    if (s == ND_OK)
+        if (s == ND_OK && (rc = check_data_version(st)) != SQLITE_OK)
+            s = sql_fail(st, rc, "reading the data version", NULL);
+    }
+    if (s == ND_OK) {
+        double t0 = cpu_seconds();
         s = insert(st, a);
+        st->timings.insert_s += cpu_seconds() - t0;
+    }
+    if (s == ND_OK)
+        s = run_stages(st, a);
     return finish_add(st, s, batch);
 }
 
@@ -799,6 +922,75 @@ nd_status nd_store_get(nd_store *st, nd_article **out, const char *id)
     }
     sqlite3_reset(q);
     sqlite3_clear_bindings(q);
+    return s;
+}
+
+nd_status nd_store_get_rowid(nd_store *st, nd_article **out, int64_t rowid)
+{
+    if (out)
+        *out = NULL;
+    if (!st || !out)
+        return ND_ERR_ARG;
+    /* A stage may load an article while a listing of its own runs on Q_GET_ROWID. */
+    sqlite3_stmt *q = NULL, *own = NULL;
+    int rc;
+    if (st->q[Q_GET_ROWID] && sqlite3_stmt_busy(st->q[Q_GET_ROWID])) {
+        rc = sqlite3_prepare_v2(st->db, query_sql[Q_GET_ROWID], -1, &own, NULL);
+        q = own;
+    } else {
+        rc = stmt(st, Q_GET_ROWID, &q);
+    }
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(q, 1, (sqlite3_int64)rowid);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(own);
+        return sql_fail(st, rc, "loading an article", NULL);
+    }
+    nd_status s;
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        s = load_row(st, q, out);
+    } else if (rc == SQLITE_DONE) {
+        set_msg(st, "no article with rowid %lld in store %s", (long long)rowid, st->path);
+        s = ND_ERR_NOT_FOUND;
+    } else {
+        s = sql_fail(st, rc, "loading an article", NULL);
+    }
+    if (own) {
+        sqlite3_finalize(own);
+    } else {
+        sqlite3_reset(q);
+        sqlite3_clear_bindings(q);
+    }
+    return s;
+}
+
+nd_status nd_store_id_of(nd_store *st, int64_t rowid, char *buf, size_t len)
+{
+    if (!st || !buf || !len)
+        return ND_ERR_ARG;
+    buf[0] = '\0';
+    sqlite3_stmt *q = NULL;
+    int rc = stmt(st, Q_ID_OF, &q);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(q, 1, (sqlite3_int64)rowid);
+    if (rc != SQLITE_OK)
+        return sql_fail(st, rc, "reading an article id", NULL);
+    nd_status s = ND_OK;
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        const unsigned char *id = sqlite3_column_text(q, 0);
+        if (id)
+            snprintf(buf, len, "%s", (const char *)id);
+        else
+            s = sql_fail(st, SQLITE_NOMEM, "reading an article id", NULL);
+    } else if (rc == SQLITE_DONE) {
+        set_msg(st, "no article with rowid %lld in store %s", (long long)rowid, st->path);
+        s = ND_ERR_NOT_FOUND;
+    } else {
+        s = sql_fail(st, rc, "reading an article id", NULL);
+    }
+    sqlite3_reset(q);
     return s;
 }
 

@@ -2,7 +2,9 @@
 
 #include <stdio.h>
 
+#include "cluster/cluster.h"
 #include "newsdesk.h"
+#include "reuse/reuse.h"
 
 /*
  * Schema 1.
@@ -33,8 +35,15 @@ static const char schema_v1[] =
     "INSERT INTO meta VALUES('created_by', 'newsdesk " ND_VERSION "'),"
     " ('created_at', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));";
 
+/*
+ * Schema 2: the tables of the online stages, each defined by its module (src/reuse,
+ * src/cluster). Rows reference articles by articles.rowid.
+ */
+static const char schema_v2[] = ND_REUSE_SCHEMA ND_CLUSTER_SCHEMA;
+
 const char *const nd_store_migrations[] = {
     schema_v1,
+    schema_v2,
 };
 const int nd_store_nmigrations = (int)(sizeof nd_store_migrations / sizeof *nd_store_migrations);
 

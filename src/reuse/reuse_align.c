@@ -1,0 +1,435 @@
+/*
+ * Sentence alignment of two documents into reused passages.
+ *
+ * The unit is the sentence: each sentence of b is paired with the sentence of a whose set of
+ * content stems it shares most of (Dice coefficient), and runs of consecutive pairs become
+ * passages. Sets rather than sequences, so that a rewrite that reorders clauses, changes
+ * inflections or replaces a few words still pairs; the word sequence is only used afterwards,
+ * to class the passage (verbatim, near-verbatim, reworded) by the longest common subsequence
+ * of its words. Thresholds are explained in docs/reuse.md.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "reuse/reuse.h"
+#include "util/alloc.h"
+
+/* Two sentences of different articles pair when their content-stem sets have a Dice
+ * coefficient of at least DICE_CROSS and share at least SHARED_CROSS stems. */
+#define DICE_CROSS 0.5
+#define SHARED_CROSS 3
+/* A restatement inside one article needs as much overlap and five shared content words: a
+ * later sentence naming the same people and places is normal, repeating the statement is
+ * not. */
+#define DICE_SAME 0.6
+#define SHARED_SAME 5
+/* ... and must keep the word-level similarity of a loose paraphrase, and must not state other
+ * numbers: two sentences that each carry a number the other lacks report different facts
+ * ("six rifles were found" / "14 rifles were seized in all"). */
+#define SIM_SAME 0.3
+/* A passage must share at least this many content words in all (one real sentence). */
+#define MIN_PASSAGE_CONTENT 6
+/* A stem found in more sentences of a than this says nothing about which one is copied. */
+#define POST_CAP 64
+/* Word LCS is computed for sentence pairs up to this many cells; longer pairs use the
+ * content-stem overlap instead. */
+#define LCS_CELLS ((size_t)1 << 16)
+/* Similarity from which a passage that is not verbatim is near-verbatim: one word in twenty. */
+#define NEAR_VERBATIM 0.95
+
+static nd_status ensure(void **v, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return ND_OK;
+    size_t n = *cap ? *cap : 64;
+    while (n < need)
+        n *= 2;
+    void *p = nd_realloc(*v, n * size);
+    if (!p)
+        return ND_ERR_NOMEM;
+    *v = p;
+    *cap = n;
+    return ND_OK;
+}
+
+/* Sorts v[0..n) by the high 32 bits (the stem), keeping the order of equal stems (sentence
+ * order): a stable LSD radix sort, 4 passes of 8 bits, tmp[0..n) as scratch. It runs for
+ * every article (restatements), where qsort's comparator calls were the stage's top cost. */
+static void sort_post(uint64_t *v, uint64_t *tmp, size_t n)
+{
+    uint64_t *src = v, *dst = tmp;
+    for (unsigned shift = 32; shift < 64; shift += 8) {
+        size_t cnt[257] = {0};
+        for (size_t i = 0; i < n; i++)
+            cnt[((src[i] >> shift) & 0xFF) + 1]++;
+        for (size_t b = 1; b < 257; b++)
+            cnt[b] += cnt[b - 1];
+        for (size_t i = 0; i < n; i++)
+            dst[cnt[(src[i] >> shift) & 0xFF]++] = src[i];
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+}
+
+/* Builds the lookup table stem -> range of w->post (sorted by stem): open addressing over
+ * twice as many slots as distinct stems, so each lookup is one or two probes. */
+static nd_status build_table(nd_ralign *w)
+{
+    size_t n = 16;
+    while (n < 2 * w->npost + 2)
+        n *= 2;
+    nd_status s = ensure((void **)&w->tab, &w->tabcap, n, sizeof *w->tab);
+    if (s != ND_OK)
+        return s;
+    w->ntab = n;
+    memset(w->tab, 0, n * sizeof *w->tab);
+    for (size_t lo = 0; lo < w->npost;) {
+        uint32_t key = (uint32_t)(w->post[lo] >> 32);
+        size_t hi = lo + 1;
+        while (hi < w->npost && (uint32_t)(w->post[hi] >> 32) == key)
+            hi++;
+        size_t j = nd_reuse_mix(key) & (n - 1);
+        while (w->tab[j].hi)
+            j = (j + 1) & (n - 1);
+        w->tab[j] = (nd_rslot){key, (uint32_t)lo, (uint32_t)hi};
+        lo = hi;
+    }
+    return ND_OK;
+}
+
+/* The range of w->post holding `key`; lo == hi when none. */
+static void find_range(const nd_ralign *w, uint32_t key, size_t *lo, size_t *hi)
+{
+    size_t j = nd_reuse_mix(key) & (w->ntab - 1);
+    while (w->tab[j].hi) {
+        if (w->tab[j].key == key) {
+            *lo = w->tab[j].lo;
+            *hi = w->tab[j].hi;
+            return;
+        }
+        j = (j + 1) & (w->ntab - 1);
+    }
+    *lo = *hi = 0;
+}
+
+/* Length of the longest common subsequence of the word sequences of two sentences. */
+static nd_status lcs_len(nd_ralign *w, const nd_rdoc *a, const nd_rsent *sa, const nd_rdoc *b,
+                         const nd_rsent *sb, size_t *out)
+{
+    size_t la = sa->t1 - sa->t0, lb = sb->t1 - sb->t0;
+    nd_status s = ensure((void **)&w->lcs, &w->lcscap, lb + 1, sizeof *w->lcs);
+    if (s != ND_OK)
+        return s;
+    uint32_t *row = w->lcs;
+    memset(row, 0, (lb + 1) * sizeof *row);
+    for (size_t i = 0; i < la; i++) {
+        uint32_t x = a->tok[sa->t0 + i].word;
+        uint32_t diag = 0;
+        for (size_t j = 0; j < lb; j++) {
+            uint32_t up = row[j + 1];
+            if (x == b->tok[sb->t0 + j].word)
+                row[j + 1] = diag + 1;
+            else if (row[j] > up)
+                row[j + 1] = row[j];
+            diag = up;
+        }
+    }
+    *out = row[lb];
+    return ND_OK;
+}
+
+/* Turns the run of b sentences [j0, j1) with their matches into a passage. */
+static nd_status emit_run(nd_rpasses *out, nd_ralign *w, const nd_rdoc *a, const nd_rdoc *b,
+                          size_t j0, size_t j1, int same)
+{
+    size_t content = 0, lcs_sum = 0, len_sum = 0;
+    int verbatim = 1;
+    uint32_t a_start = UINT32_MAX, a_end = 0;
+    uint32_t prev_i = UINT32_MAX;
+    for (size_t j = j0; j < j1; j++) {
+        const nd_rsent *sb = &b->sent[j];
+        uint32_t i = w->match[j] - 1;
+        const nd_rsent *sa = &a->sent[i];
+        content += w->shared[j];
+        size_t la = sa->t1 - sa->t0, lb = sb->t1 - sb->t0, l;
+        if (la * lb <= LCS_CELLS) {
+            nd_status s = lcs_len(w, a, sa, b, sb, &l);
+            if (s != ND_OK)
+                return s;
+        } else {
+            /* Too long for LCS: the share of content words in common stands in. */
+            size_t na = sa->s1 - sa->s0, nb = sb->s1 - sb->s0;
+            double r = na + nb ? 2.0 * w->shared[j] / (double)(na + nb) : 0;
+            l = (size_t)(r * (double)(la < lb ? la : lb));
+        }
+        if (l != la || la != lb || i == prev_i)
+            verbatim = 0;
+        prev_i = i;
+        lcs_sum += 2 * l;
+        len_sum += la + lb;
+        if (sa->start < a_start)
+            a_start = sa->start;
+        if (sa->end > a_end)
+            a_end = sa->end;
+        if (w->ext[j]) {
+            /* The sentence merges this one of a and the next: its bytes belong here too. */
+            verbatim = 0;
+            if (a->sent[i + 1].end > a_end)
+                a_end = a->sent[i + 1].end;
+        }
+    }
+    if (content < MIN_PASSAGE_CONTENT)
+        return ND_OK;
+    if (same && len_sum && (double)lcs_sum < SIM_SAME * (double)len_sum)
+        return ND_OK;
+    nd_status s = ensure((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
+    if (s != ND_OK)
+        return s;
+    nd_rpass *p = &out->v[out->n++];
+    p->a_start = a_start;
+    p->a_end = a_end;
+    p->b_start = b->sent[j0].start;
+    p->b_end = b->sent[j1 - 1].end;
+    p->similarity = len_sum ? (double)lcs_sum / (double)len_sum : 0;
+    p->kind = verbatim                         ? ND_REUSE_VERBATIM
+              : p->similarity >= NEAR_VERBATIM ? ND_REUSE_NEAR_VERBATIM
+                                               : ND_REUSE_REWORDED;
+    if (verbatim)
+        p->similarity = 1.0;
+    p->content = (uint32_t)content;
+    return ND_OK;
+}
+
+/* True when each of two sentences holds a number the other does not. */
+static int other_numbers(const nd_rdoc *a, const nd_rsent *sa, const nd_rdoc *b, const nd_rsent *sb)
+{
+    int a_only = 0, b_only = 0;
+    for (int side = 0; side < 2; side++) {
+        const nd_rdoc *x = side ? b : a, *y = side ? a : b;
+        const nd_rsent *sx = side ? sb : sa, *sy = side ? sa : sb;
+        for (uint32_t i = sx->t0; i < sx->t1; i++) {
+            if (!x->tok[i].num)
+                continue;
+            int found = 0;
+            for (uint32_t j = sy->t0; j < sy->t1 && !found; j++)
+                found = y->tok[j].num && y->tok[j].word == x->tok[i].word;
+            if (!found)
+                *(side ? &b_only : &a_only) = 1;
+        }
+    }
+    return a_only && b_only;
+}
+
+/* True when two sentences have the same words in the same order. */
+static int same_words(const nd_rdoc *a, const nd_rsent *sa, const nd_rdoc *b, const nd_rsent *sb)
+{
+    if (sa->t1 - sa->t0 != sb->t1 - sb->t0)
+        return 0;
+    for (uint32_t k = 0; k < sa->t1 - sa->t0; k++)
+        if (a->tok[sa->t0 + k].word != b->tok[sb->t0 + k].word)
+            return 0;
+    return 1;
+}
+
+/*
+ * Sentences too short to be paired on their own ("She was 85.") would split a copied passage
+ * in two. An unpaired sentence of b that follows a pair (i, j-1) takes sentence i+1 of a when
+ * the two have the same words, or when it sits between two pairs that leave exactly that
+ * sentence of a between them and neither is more than twice as long as the other.
+ */
+static void fill_gaps(nd_ralign *w, const nd_rdoc *a, const nd_rdoc *b)
+{
+    for (size_t j = 1; j < b->nsent; j++) {
+        if (w->match[j] || !w->match[j - 1] || b->sent[j].boiler)
+            continue;
+        uint32_t i = w->match[j - 1]; /* the next sentence of a, 0-based */
+        if (i >= a->nsent || a->sent[i].boiler)
+            continue;
+        const nd_rsent *sa = &a->sent[i], *sb = &b->sent[j];
+        int ok = same_words(a, sa, b, sb);
+        if (!ok && j + 1 < b->nsent && w->match[j + 1] == i + 2) {
+            size_t la = sa->t1 - sa->t0, lb = sb->t1 - sb->t0;
+            ok = la <= 2 * lb && lb <= 2 * la;
+        }
+        if (ok) {
+            w->match[j] = i + 1;
+            w->shared[j] = (uint32_t)nd_reuse_intersect(a->sset + sa->s0, sa->s1 - sa->s0,
+                                                        b->sset + sb->s0, sb->s1 - sb->s0);
+        }
+    }
+}
+
+/*
+ * A rewrite often merges two sentences into one ("Crews pumped water. The city opened a
+ * hall." -> "Crews pumped water, and the city opened a hall."). The merged sentence is paired
+ * with one of the two; when the sentence of a right after its match is paired with nothing
+ * and at least half of its content stems (and SHARED_CROSS) are in the merged sentence, the
+ * pair is marked to cover it too.
+ */
+static void find_merges(nd_ralign *w, const nd_rdoc *a, const nd_rdoc *b)
+{
+    uint32_t *used = w->cnt; /* all zero here; cleared again below */
+    for (size_t j = 0; j < b->nsent; j++)
+        if (w->match[j])
+            used[w->match[j] - 1] = 1;
+    for (size_t j = 0; j < b->nsent; j++) {
+        if (!w->match[j])
+            continue;
+        uint32_t i = w->match[j]; /* the next sentence of a, 0-based */
+        if (i >= a->nsent || used[i] || a->sent[i].boiler)
+            continue;
+        const nd_rsent *sa = &a->sent[i], *sb = &b->sent[j];
+        size_t na = sa->s1 - sa->s0;
+        size_t c = nd_reuse_intersect(a->sset + sa->s0, na, b->sset + sb->s0, sb->s1 - sb->s0);
+        if (c >= SHARED_CROSS && 2 * c >= na) {
+            w->ext[j] = 1;
+            w->shared[j] += (uint32_t)c;
+            used[i] = 1;
+        }
+    }
+    for (size_t i = 0; i < a->nsent; i++)
+        used[i] = 0;
+}
+
+nd_status nd_reuse_align(nd_rpasses *out, nd_ralign *w, const nd_rdoc *a, const nd_rdoc *b,
+                         int same)
+{
+    out->n = 0;
+    nd_status s;
+    /* Postings (stem, sentence) of a, sorted by stem. */
+    /* Twice the postings: the second half is the radix sort's scratch. */
+    if ((s = ensure((void **)&w->post, &w->postcap, 2 * a->nsset + 1, sizeof *w->post)) != ND_OK)
+        return s;
+    w->npost = 0;
+    for (size_t i = 0; i < a->nsent; i++)
+        for (uint32_t k = a->sent[i].s0; k < a->sent[i].s1; k++)
+            w->post[w->npost++] = (uint64_t)a->sset[k] << 32 | (uint64_t)i;
+    sort_post(w->post, w->post + w->npost, w->npost);
+    if ((s = build_table(w)) != ND_OK)
+        return s;
+
+    if ((s = ensure((void **)&w->cnt, &w->cntcap, a->nsent + 1, sizeof *w->cnt)) != ND_OK ||
+        (s = ensure((void **)&w->touched, &w->touchcap, a->nsent + 1, sizeof *w->touched)) !=
+            ND_OK ||
+        (s = ensure((void **)&w->match, &w->matchcap, b->nsent + 1, sizeof *w->match)) != ND_OK)
+        return s;
+    /* shared[] grows with match[]: same capacity. */
+    size_t cap = w->matchcap;
+    uint32_t *sh = nd_realloc(w->shared, cap * sizeof *sh);
+    if (!sh)
+        return ND_ERR_NOMEM;
+    w->shared = sh;
+    uint8_t *ext = nd_realloc(w->ext, cap);
+    if (!ext)
+        return ND_ERR_NOMEM;
+    w->ext = ext;
+    memset(w->ext, 0, cap);
+    memset(w->cnt, 0, (a->nsent + 1) * sizeof *w->cnt);
+
+    double min_dice = same ? DICE_SAME : DICE_CROSS;
+    uint32_t min_shared = same ? SHARED_SAME : SHARED_CROSS;
+    uint32_t prev_i = UINT32_MAX;
+    for (size_t j = 0; j < b->nsent; j++) {
+        const nd_rsent *sb = &b->sent[j];
+        w->match[j] = 0;
+        w->shared[j] = 0;
+        if (sb->s1 - sb->s0 < min_shared)
+            continue;
+        size_t nt = 0;
+        for (uint32_t k = sb->s0; k < sb->s1; k++) {
+            uint32_t key = b->sset[k];
+            size_t lo, hi;
+            find_range(w, key, &lo, &hi);
+            if (hi - lo > POST_CAP)
+                continue;
+            for (size_t q = lo; q < hi; q++) {
+                uint32_t i = (uint32_t)w->post[q];
+                if (same && (i >= j || a->sent[i].para == sb->para))
+                    continue;
+                if (w->cnt[i]++ == 0)
+                    w->touched[nt++] = i;
+            }
+        }
+        double best = 0;
+        uint32_t best_i = UINT32_MAX, best_shared = 0;
+        size_t nb = sb->s1 - sb->s0;
+        for (size_t q = 0; q < nt; q++) {
+            uint32_t i = w->touched[q];
+            uint32_t c = w->cnt[i];
+            w->cnt[i] = 0;
+            if (c < min_shared)
+                continue;
+            size_t na = a->sent[i].s1 - a->sent[i].s0;
+            double dice = 2.0 * c / (double)(na + nb);
+            if (dice < min_dice)
+                continue;
+            if (same && other_numbers(a, &a->sent[i], b, sb))
+                continue;
+            /* Ties go to the sentence that continues the current run, then to the first. */
+            int better = dice > best || (dice == best &&
+                                         (i == prev_i + 1 || (best_i != prev_i + 1 && i < best_i)));
+            if (better) {
+                best = dice;
+                best_i = i;
+                best_shared = c;
+            }
+        }
+        if (best_i != UINT32_MAX) {
+            w->match[j] = best_i + 1;
+            w->shared[j] = best_shared;
+            prev_i = best_i;
+        }
+    }
+
+    if (!same) {
+        fill_gaps(w, a, b);
+        find_merges(w, a, b);
+    }
+
+    /* Runs: consecutive sentences of b matched to the same or the next sentence of a. */
+    size_t j0 = 0;
+    while (j0 < b->nsent) {
+        if (!w->match[j0]) {
+            j0++;
+            continue;
+        }
+        size_t j1 = j0 + 1;
+        while (j1 < b->nsent && w->match[j1]) {
+            uint32_t pi = w->match[j1 - 1] + w->ext[j1 - 1], ci = w->match[j1];
+            if (ci != pi && ci != pi + 1)
+                break;
+            /* A restatement run must not reach into the sentences it restates. */
+            if (same && ci - 1 >= j0)
+                break;
+            j1++;
+        }
+        if ((s = emit_run(out, w, a, b, j0, j1, same)) != ND_OK)
+            return s;
+        j0 = j1;
+    }
+    return ND_OK;
+}
+
+void nd_ralign_free(nd_ralign *w)
+{
+    if (!w)
+        return;
+    nd_free(w->post);
+    nd_free(w->cnt);
+    nd_free(w->touched);
+    nd_free(w->match);
+    nd_free(w->shared);
+    nd_free(w->ext);
+    nd_free(w->lcs);
+    nd_free(w->tab);
+    memset(w, 0, sizeof *w);
+}
+
+size_t nd_ralign_bytes(const nd_ralign *w)
+{
+    return w->postcap * sizeof *w->post + w->cntcap * sizeof *w->cnt +
+           w->touchcap * sizeof *w->touched +
+           w->matchcap * (sizeof *w->match + sizeof(uint32_t) + 1) + w->lcscap * sizeof *w->lcs +
+           w->tabcap * sizeof *w->tab;
+}
