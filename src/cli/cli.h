@@ -155,6 +155,17 @@ typedef struct cli_command {
 } cli_command;
 
 extern const cli_command cli_add, cli_ls, cli_show, cli_stats, cli_eval;
+extern const cli_command cli_reuse;
+/* `show --reuse` (cli_reuse.c): prints the passages of `a` in the context's format, or with
+ * `json` set returns them as a JSON array there. Returns an exit status (reported). */
+int cli_reuse_show(const cli_ctx *ctx, nd_store *st, const nd_article *a, json_t **json);
+extern const cli_command cli_stories, cli_story, cli_export;
+
+/* `newsdesk eval clusters` after its options were parsed (cli_eval_clusters.c); pred NULL
+ * scores the store. */
+int cli_eval_clusters(cli_ctx *ctx, const char *gold, const char *pred);
+/* `newsdesk eval reuse GOLD` (cli_eval_reuse.c): scores the store's passages. */
+int cli_eval_reuse(cli_ctx *ctx, const char *gold);
 
 /* Prints a command's help on stdout and returns CLI_EXIT_OK. */
 int cli_print_help(const cli_command *cmd);

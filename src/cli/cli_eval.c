@@ -11,7 +11,10 @@
 
 static const char eval_help[] =
     "Usage: newsdesk eval sentences [--gold TSV] [--articles DIR]\n"
+    "       newsdesk eval clusters [--gold TSV] [--pred TSV]\n"
+    "       newsdesk eval reuse GOLD\n"
     "\n"
+    "eval sentences:\n"
     "Scores the sentence splitter against gold sentence spans. Each gold article is read\n"
     "with the plain-text reader and split; a found sentence matches a gold one when its end\n"
     "(boundaries) or both its start and end (exact spans) fall on the same byte offsets.\n"
@@ -28,13 +31,38 @@ static const char eval_help[] =
     "Formats: text is a small table; json one object; tsv a header row and one row.\n"
     "\n"
     "Exit status: 0 success; 2 usage error; 3 out of memory; 4 the gold data could not be\n"
-    "read.\n";
+    "read.\n"
+    "\n"
+    "eval clusters:\n"
+    "Scores the stories and events of the store (or of the clustering in --pred) against\n"
+    "gold labels: B-cubed and pairwise precision, recall and F1 at the story level and at the\n"
+    "event level (an event is a story and an event id together), with the number of gold and\n"
+    "found clusters. Every gold article is scored: one without a prediction counts as a\n"
+    "cluster of its own; predicted articles that are not in the gold are counted, not scored.\n"
+    "Both are reported on stderr as well.\n"
+    "\n"
+    "  --gold TSV         gold labels: header 'article<TAB>story<TAB>event'\n"
+    "                     (default: $ND_CORPUS/ecbplus/gold.tsv)\n"
+    "  --pred TSV         score this clustering (same header, as 'newsdesk export clusters'\n"
+    "                     writes it) instead of the store\n"
+    "\n"
+    "Exit status as above; 3 also when the store cannot be read.\n"
+    "\n"
+    "eval reuse:\n"
+    "Scores the reused passages of the store against GOLD (or --gold), a TSV with the\n"
+    "columns of 'newsdesk reuse --format tsv' and a ninth, 'case', as bench/gen_reuse writes\n"
+    "it (kind 'none' marks a judged pair that is not reuse, 'ignore' one left out). Prints\n"
+    "pair precision and recall, overall and per kind (recall by gold kind, precision by\n"
+    "reported kind), the reported kinds of the gold pairs, recall per case, character\n"
+    "precision and recall of the passages (non-space characters), the negatives reported\n"
+    "and how often the origin is right. See docs/reuse-eval.md. Exit status as above.\n";
 
-enum { OPT_GOLD = 1, OPT_ARTICLES };
+enum { OPT_GOLD = 1, OPT_ARTICLES, OPT_PRED };
 
 static const cli_opt eval_opts[] = {
     {"gold", 0, 1, OPT_GOLD},
     {"articles", 0, 1, OPT_ARTICLES},
+    {"pred", 0, 1, OPT_PRED},
     {NULL, 0, 0, 0},
 };
 
@@ -98,7 +126,7 @@ static int print_eval(const cli_ctx *ctx, const nd_sentence_eval *ev, const char
 
 static int run_eval(cli_ctx *ctx, int argc, char **argv)
 {
-    const char *what = NULL, *gold = NULL, *articles = NULL;
+    const char *what = NULL, *gold = NULL, *articles = NULL, *pred = NULL;
     cli_parser p;
     cli_parser_init(&p, ctx, argc, argv);
     for (;;) {
@@ -114,25 +142,40 @@ static int run_eval(cli_ctx *ctx, int argc, char **argv)
             gold = arg;
         if (id == OPT_ARTICLES)
             articles = arg;
+        if (id == OPT_PRED)
+            pred = arg;
         if (id == CLI_POS) {
-            if (what)
+            if (what && (strcmp(what, "reuse") != 0 || gold))
                 return cli_usage(ctx, "unexpected argument '%s'", arg);
-            what = arg;
+            *(what ? &gold : &what) = arg;
         }
     }
     if (!what)
-        return cli_usage(ctx, "say what to evaluate: 'newsdesk eval sentences'");
-    if (strcmp(what, "sentences") != 0)
-        return cli_usage(ctx, "cannot evaluate '%s' (known: sentences)", what);
+        return cli_usage(ctx, "say what to evaluate: 'newsdesk eval sentences|clusters'");
+    int clusters = strcmp(what, "clusters") == 0;
+    if (strcmp(what, "reuse") == 0) {
+        if (articles || pred)
+            return cli_usage(ctx, "%s is not an option of 'eval reuse'",
+                             articles ? "--articles" : "--pred");
+        return cli_eval_reuse(ctx, gold);
+    }
+    if (strcmp(what, "sentences") != 0 && !clusters)
+        return cli_usage(ctx, "cannot evaluate '%s' (known: sentences, clusters, reuse)", what);
+    if (clusters ? articles != NULL : pred != NULL)
+        return cli_usage(ctx, "%s is not an option of 'eval %s'",
+                         clusters ? "--articles" : "--pred", what);
 
     char gold_buf[4096], art_buf[4096];
     if (!gold) {
         const char *corpus = getenv("ND_CORPUS");
         if (!corpus || !*corpus)
             corpus = "../shared/corpus";
-        snprintf(gold_buf, sizeof gold_buf, "%s/ecbplus/sentences.tsv", corpus);
+        snprintf(gold_buf, sizeof gold_buf, "%s/ecbplus/%s.tsv", corpus,
+                 clusters ? "gold" : "sentences");
         gold = gold_buf;
     }
+    if (clusters)
+        return cli_eval_clusters(ctx, gold, pred);
     if (!articles) {
         const char *slash = strrchr(gold, '/');
         int dir_len = slash ? (int)(slash - gold) : 1;
@@ -156,6 +199,6 @@ static int run_eval(cli_ctx *ctx, int argc, char **argv)
 const cli_command cli_eval = {
     "eval",
     run_eval,
-    "score the sentence splitter against gold sentence boundaries",
+    "score the sentence splitter or the clustering against gold data",
     eval_help,
 };

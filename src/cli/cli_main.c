@@ -20,7 +20,13 @@ static const char general_help[] =
     "  ls                list the stored articles\n"
     "  show ID           show one article: metadata, layout, paragraphs and sentences\n"
     "  stats             counts and sizes of the store\n"
+    "  reuse [ID]        copied and reworded passages between articles, and their origin\n"
+    "  stories           the active stories, largest first\n"
+    "  story ID          one story: its events and their articles\n"
+    "  export clusters   every article with its story and event (TSV)\n"
     "  eval sentences    score the sentence splitter against gold sentence boundaries\n"
+    "  eval clusters     score the stories and events against gold labels\n"
+    "  eval reuse GOLD   score the reused passages against a reuse gold file\n"
     "  help [COMMAND]    show this help, or the help of a command\n"
     "\n"
     "Options, accepted before or after the command:\n"
@@ -42,7 +48,9 @@ static const char general_help[] =
     "Environment: NEWSDESK_DB (the store), ND_CORPUS (gold data for eval).\n"
     "See newsdesk(1) for the details.\n";
 
-static const cli_command *const commands[] = {&cli_add, &cli_ls, &cli_show, &cli_stats, &cli_eval};
+static const cli_command *const commands[] = {&cli_add,   &cli_ls,   &cli_show,
+                                              &cli_stats, &cli_eval, &cli_reuse,
+                                              &cli_stories, &cli_story, &cli_export};
 
 static const cli_command *find_command(const char *name)
 {

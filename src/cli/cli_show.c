@@ -12,7 +12,7 @@
 #include "cli.h"
 
 static const char show_help[] =
-    "Usage: newsdesk show [--raw] ID\n"
+    "Usage: newsdesk show [--raw] [--reuse] ID\n"
     "\n"
     "Shows one stored article: its metadata (outlet, url, date as ISO 8601 and as written,\n"
     "headline, dek, byline, language, source, content hash), its layout blocks (captions,\n"
@@ -21,6 +21,9 @@ static const char show_help[] =
     "\n"
     "Options:\n"
     "  --raw              also print the original text, exactly as it was read\n"
+    "  --reuse            also list the reused passages of the article (see 'newsdesk\n"
+    "                     reuse') and print the original text with them marked\n"
+    "                     [n> ... <n]; json adds a \"reuse\" array, tsv \"reuse\" rows\n"
     "  --db PATH, --format FORMAT, --busy-timeout MS, -h: see 'newsdesk --help'\n"
     "\n"
     "Formats: text is for reading; json is one object with every field (offsets of parts\n"
@@ -30,10 +33,11 @@ static const char show_help[] =
     "\n"
     "Exit status: 0 success; 2 usage error; 3 store error; 5 no article with that id.\n";
 
-enum { OPT_RAW = 1 };
+enum { OPT_RAW = 1, OPT_REUSE };
 
 static const cli_opt show_opts[] = {
     {"raw", 0, 0, OPT_RAW},
+    {"reuse", 0, 0, OPT_REUSE},
     {NULL, 0, 0, 0},
 };
 
@@ -61,6 +65,7 @@ typedef struct shown {
     const nd_article *a;
     const char *body, *raw;
     size_t body_len, raw_len;
+    json_t *reuse; /* --reuse with json: the passages, added to the document */
 } shown;
 
 /* The text of [start, end) in a text of length n, or NULL (len 0) when the range is not in
@@ -274,6 +279,8 @@ static int show_json(const shown *w, int with_raw)
         cli_jpush(sents, o);
     }
     cli_jset(doc, "sentences", sents);
+    if (w->reuse)
+        cli_jset(doc, "reuse", w->reuse);
     return cli_json_print(doc);
 }
 
@@ -346,7 +353,7 @@ static void show_tsv(const shown *w, int with_raw)
 static int run_show(cli_ctx *ctx, int argc, char **argv)
 {
     const char *id = NULL;
-    int with_raw = 0;
+    int with_raw = 0, with_reuse = 0;
     cli_parser p;
     cli_parser_init(&p, ctx, argc, argv);
     for (;;) {
@@ -360,6 +367,8 @@ static int run_show(cli_ctx *ctx, int argc, char **argv)
             return CLI_EXIT_USAGE;
         if (o == OPT_RAW)
             with_raw = 1;
+        if (o == OPT_REUSE)
+            with_reuse = 1;
         if (o == CLI_POS) {
             if (id)
                 return cli_usage(ctx, "unexpected argument '%s' (one ID at a time)", arg);
@@ -386,15 +395,21 @@ static int run_show(cli_ctx *ctx, int argc, char **argv)
         return rc;
     }
 
-    shown w = {a, NULL, NULL, 0, 0};
+    shown w = {a, NULL, NULL, 0, 0, NULL};
     w.body = nd_article_body(a, &w.body_len);
     w.raw = nd_article_raw(a, &w.raw_len);
-    if (ctx->format == CLI_FMT_JSON)
+    if (with_reuse && ctx->format == CLI_FMT_JSON)
+        rc = cli_reuse_show(ctx, st, a, &w.reuse);
+    if (rc != CLI_EXIT_OK)
+        ;
+    else if (ctx->format == CLI_FMT_JSON)
         rc = show_json(&w, with_raw);
     else if (ctx->format == CLI_FMT_TSV)
         show_tsv(&w, with_raw);
     else
         show_text(&w, with_raw);
+    if (with_reuse && rc == CLI_EXIT_OK && ctx->format != CLI_FMT_JSON)
+        rc = cli_reuse_show(ctx, st, a, NULL);
     nd_article_free(a);
     nd_store_close(st);
     return rc;

@@ -112,6 +112,11 @@ case_ show-ledger-gate-json -- show ledger-gate --format json
 case_ show-courier-gate -- show courier-gate
 case_ show-courier-gate-json -- show --format=json courier-gate
 case_ show-wire-tsv-raw -- show --format tsv --raw coastline-1125-evacuation
+case_ reuse -- reuse
+case_ reuse-tsv -- reuse --format tsv
+case_ reuse-json-id -- reuse --format json northgate-gate
+case_ show-wire-gate-reuse -- show --reuse wire-gate
+case_ help-reuse -- reuse --help
 case_ stats -- stats
 case_ stats-tsv tsv_no_file_bytes -- stats --format tsv
 case_ stats-json -- stats --format json
@@ -120,6 +125,7 @@ case_ stats-json -- stats --format json
 case_ add-missing-path -- add examples/no-such-file.txt
 case_ add-missing-and-good -- add examples/no-such-file.txt examples/wire-gate.txt
 case_ show-unknown -- show no-such-article
+case_ reuse-unknown -- reuse no-such-article
 case_ unknown-command -- frobnicate
 case_ unknown-option -- ls --colour
 case_ bad-format -- ls --format xml

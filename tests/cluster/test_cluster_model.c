@@ -1,0 +1,187 @@
+/*
+ * The in-memory model on made-up feature bags (words written for this test): retirement of
+ * idle stories and its effect on memory, the time factor at the event level, vector packing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cluster/cluster.h"
+
+/* A bag for "topic" t, variant v: ten topic words shared by every article of the topic, a
+ * name of the variant, and a few words of the article's own. */
+static void bag(nd_cx_raw *r, int t, int v, int k, int32_t day)
+{
+    char w[32];
+    nd_cx_raw_reset(r);
+    for (int i = 0; i < 10; i++) {
+        snprintf(w, sizeof w, "topic%dword%d", t, i);
+        assert_int_equal(nd_cx_raw_add(r, ND_CX_BODY, 'w', w, strlen(w)), ND_OK);
+    }
+    snprintf(w, sizeof w, "headline%d", t);
+    assert_int_equal(nd_cx_raw_add(r, ND_CX_TITLE, 'w', w, strlen(w)), ND_OK);
+    snprintf(w, sizeof w, "person %d-%d", t, v);
+    assert_int_equal(nd_cx_raw_add(r, ND_CX_NAME, 'e', w, strlen(w)), ND_OK);
+    assert_int_equal(nd_cx_raw_add(r, ND_CX_NAME, 'e', w, strlen(w)), ND_OK);
+    for (int i = 0; i < 3; i++) {
+        snprintf(w, sizeof w, "own%d-%d-%d-%d", t, v, k, i);
+        assert_int_equal(nd_cx_raw_add(r, ND_CX_BODY, 'w', w, strlen(w)), ND_OK);
+    }
+    r->day = day;
+}
+
+static void add(nd_cx_model *m, nd_cx_raw *r, nd_cx_vec *v, int64_t rowid, nd_cx_result *res)
+{
+    assert_int_equal(nd_cx_df_count(m, r), ND_OK);
+    assert_int_equal(nd_cx_weigh(m, r, v), ND_OK);
+    assert_int_equal(nd_cx_assign(m, v, rowid, res), ND_OK);
+}
+
+/* Stories idle for the window leave memory; an article of a retired story opens a new one. */
+static void test_retirement(void **state)
+{
+    (void)state;
+    nd_cx_config cfg = nd_cx_default_config;
+    cfg.retire_articles = 500;
+    cfg.retire_days = 10;
+    nd_cx_model *m;
+    assert_int_equal(nd_cx_model_new(&m, &cfg), ND_OK);
+    nd_cx_raw r = {0};
+    nd_cx_vec v = {0};
+    nd_cx_result res;
+    int64_t rowid = 0;
+    /* 200 topics, 5 articles each, all on day 0. */
+    uint32_t first_story = 0;
+    for (int t = 0; t < 200; t++)
+        for (int k = 0; k < 5; k++) {
+            bag(&r, t, 0, k, 0);
+            add(m, &r, &v, ++rowid, &res);
+            if (t == 0 && k == 0)
+                first_story = res.story;
+            if (k > 0)
+                assert_false(res.new_story);
+        }
+    assert_int_equal(nd_cx_active_stories(m), 200);
+    /* Then 3,000 articles of other topics, 60 days later: the first 200 stories retire. */
+    for (int t = 1000; t < 1600; t++)
+        for (int k = 0; k < 5; k++) {
+            bag(&r, t, 0, k, 60);
+            add(m, &r, &v, ++rowid, &res);
+        }
+    assert_true(nd_cx_active_stories(m) < 200 + 600);
+    /* Topic 0 again: its story retired, so the article opens a new one. */
+    bag(&r, 0, 0, 99, 61);
+    add(m, &r, &v, ++rowid, &res);
+    assert_true(res.new_story);
+    assert_int_not_equal(res.story, first_story);
+    assert_false(nd_cx_is_active(m, 1000, 0));
+    assert_true(nd_cx_is_active(m, rowid - 10, ND_CX_NODAY));
+    nd_cx_raw_free(&r);
+    nd_cx_vec_free(&v);
+    nd_cx_model_free(m);
+}
+
+/* Memory follows the active window: after the window has moved on, a model that saw ten
+ * times more articles holds about as much as one that saw only the window. */
+static void test_memory_tracks_window(void **state)
+{
+    (void)state;
+    nd_cx_config cfg = nd_cx_default_config;
+    cfg.retire_articles = 1000;
+    cfg.retire_days = 5;
+    size_t bytes[2];
+    for (int run = 0; run < 2; run++) {
+        nd_cx_model *m;
+        assert_int_equal(nd_cx_model_new(&m, &cfg), ND_OK);
+        nd_cx_raw r = {0};
+        nd_cx_vec v = {0};
+        nd_cx_result res;
+        int n = run ? 20000 : 2000;
+        for (int i = 0; i < n; i++) {
+            int t = i / 4; /* a new topic every four articles, one day per 100 articles */
+            bag(&r, t, 0, i % 4, i / 100);
+            add(m, &r, &v, i + 1, &res);
+        }
+        bytes[run] = nd_cx_model_bytes(m);
+        nd_cx_raw_free(&r);
+        nd_cx_vec_free(&v);
+        nd_cx_model_free(m);
+    }
+    /* Frequencies grow with the vocabulary (each topic here has new words), the rest does
+     * not: allow the ten-times stream three times the memory. */
+    assert_true(bytes[1] < 3 * bytes[0]);
+}
+
+/* Inside one story, the same people two weeks apart make two events; two days apart, one. */
+static void test_event_time(void **state)
+{
+    (void)state;
+    nd_cx_model *m;
+    assert_int_equal(nd_cx_model_new(&m, NULL), ND_OK);
+    nd_cx_raw r = {0};
+    nd_cx_vec v = {0};
+    nd_cx_result a, b, c;
+    int64_t rowid = 0;
+    for (int k = 0; k < 4; k++) {
+        bag(&r, 1, 0, k, 20000);
+        add(m, &r, &v, ++rowid, &a);
+    }
+    bag(&r, 1, 0, 10, 20002);
+    add(m, &r, &v, ++rowid, &b);
+    bag(&r, 1, 0, 11, 20016);
+    add(m, &r, &v, ++rowid, &c);
+    assert_int_equal(a.story, b.story);
+    assert_int_equal(a.story, c.story);
+    assert_int_equal(a.event, b.event);
+    assert_int_not_equal(a.event, c.event);
+    nd_cx_raw_free(&r);
+    nd_cx_vec_free(&v);
+    nd_cx_model_free(m);
+}
+
+/* Vectors survive packing, and damaged blobs are refused. */
+static void test_pack(void **state)
+{
+    (void)state;
+    nd_cx_model *m;
+    assert_int_equal(nd_cx_model_new(&m, NULL), ND_OK);
+    nd_cx_raw r = {0};
+    nd_cx_vec v = {0}, w = {0};
+    bag(&r, 3, 1, 0, ND_CX_NODAY);
+    assert_int_equal(nd_cx_df_count(m, &r), ND_OK);
+    assert_int_equal(nd_cx_weigh(m, &r, &v), ND_OK);
+    unsigned char buf[4096];
+    assert_true(nd_cx_vec_bytes(&v) <= sizeof buf);
+    nd_cx_vec_pack(&v, buf);
+    assert_int_equal(nd_cx_vec_unpack(&w, buf, nd_cx_vec_bytes(&v)), ND_OK);
+    assert_int_equal(w.n, v.n);
+    for (uint32_t i = 0; i < v.n; i++) {
+        assert_int_equal(w.f[i].id, v.f[i].id);
+        assert_int_equal(w.f[i].q, v.f[i].q);
+    }
+    assert_int_equal(nd_cx_vec_unpack(&w, buf, 7), ND_ERR_INPUT);
+    assert_int_equal(nd_cx_iso_day("1970-01-02"), 1);
+    assert_int_equal(nd_cx_iso_day("2025-06-04T10:00"), nd_cx_civil_day(2025, 6, 4));
+    assert_int_equal(nd_cx_iso_day("June 4"), ND_CX_NODAY);
+    nd_cx_raw_free(&r);
+    nd_cx_vec_free(&v);
+    nd_cx_vec_free(&w);
+    nd_cx_model_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_retirement),
+        cmocka_unit_test(test_memory_tracks_window),
+        cmocka_unit_test(test_event_time),
+        cmocka_unit_test(test_pack),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
