@@ -1,6 +1,8 @@
 /*
  * The in-memory model on made-up feature bags (words written for this test): retirement of
- * idle stories and its effect on memory, the time factor at the event level, vector packing.
+ * idle stories and its effect on memory, the time factor at the event level, candidates of an
+ * article with many words of its own, allocation failures anywhere in the model, vector
+ * packing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include "cluster/cluster.h"
+#include "util/alloc.h"
 
 /* A bag for "topic" t, variant v: ten topic words shared by every article of the topic, a
  * name of the variant, and a few words of the article's own. */
@@ -146,6 +149,87 @@ static void test_event_time(void **state)
 }
 
 /* Vectors survive packing, and damaged blobs are refused. */
+/* An article whose own words outnumber the query keys still finds its story. In a young
+ * store a word seen once has the highest idf, so the heaviest features of such an article are
+ * words nobody else used; candidates must come from the features the index holds. */
+static void test_new_words_keep_candidates(void **state)
+{
+    (void)state;
+    nd_cx_model *m;
+    assert_int_equal(nd_cx_model_new(&m, NULL), ND_OK);
+    nd_cx_raw r = {0};
+    nd_cx_vec v = {0};
+    nd_cx_result res, first;
+    bag(&r, 7, 0, 0, ND_CX_NODAY);
+    add(m, &r, &v, 1, &first);
+    /* The second article: the topic's words in its body, no headline, no names, and many
+     * words of its own. */
+    nd_cx_raw_reset(&r);
+    char w[32];
+    for (int i = 0; i < 10; i++) {
+        snprintf(w, sizeof w, "topic%dword%d", 7, i);
+        assert_int_equal(nd_cx_raw_add(&r, ND_CX_BODY, 'w', w, strlen(w)), ND_OK);
+    }
+    for (uint32_t i = 0; i < 2 * nd_cx_default_config.query_keys; i++) {
+        snprintf(w, sizeof w, "fresh%u", i);
+        assert_int_equal(nd_cx_raw_add(&r, ND_CX_BODY, 'w', w, strlen(w)), ND_OK);
+    }
+    add(m, &r, &v, 2, &res);
+    assert_false(res.new_story);
+    assert_int_equal(res.story, first.story);
+    assert_true(res.story_sim >= nd_cx_default_config.t_story);
+    nd_cx_raw_free(&r);
+    nd_cx_vec_free(&v);
+    nd_cx_model_free(m);
+}
+
+/* Every allocation of the model may fail: each failure comes back as ND_ERR_NOMEM from the
+ * call that hit it, and freeing the model afterwards leaks nothing (ASan checks). Small
+ * centroids force pruning, and three variants per topic force events and merges. */
+static void test_model_oom(void **state)
+{
+    (void)state;
+    nd_cx_config cfg = nd_cx_default_config;
+    cfg.story_features = 12;
+    cfg.event_features = 8;
+    enum { N = 40 };
+    static nd_cx_raw r[N];
+    for (int i = 0; i < N; i++) {
+        memset(&r[i], 0, sizeof r[i]);
+        bag(&r[i], i % 4, (i / 4) % 3, i, i / 10);
+    }
+    int completed = 0;
+    long failed_runs = 0;
+    for (long n = 0; n < 100000 && !completed; n++) {
+        nd_cx_vec v = {0};
+        nd_cx_result res;
+        nd_cx_model *m = NULL;
+        nd_alloc_fail_after(n);
+        nd_status st = nd_cx_model_new(&m, &cfg);
+        for (int i = 0; st == ND_OK && i < N; i++) {
+            st = nd_cx_df_count(m, &r[i]);
+            if (st == ND_OK)
+                st = nd_cx_weigh(m, &r[i], &v);
+            if (st == ND_OK)
+                st = nd_cx_assign(m, &v, i + 1, &res);
+        }
+        long fails = nd_alloc_failures();
+        nd_alloc_fail_after(-1);
+        if (st == ND_OK && fails == 0)
+            completed = 1;
+        if (st != ND_OK) {
+            assert_int_equal(st, ND_ERR_NOMEM);
+            failed_runs++;
+        }
+        nd_cx_model_free(m);
+        nd_cx_vec_free(&v);
+    }
+    for (int i = 0; i < N; i++)
+        nd_cx_raw_free(&r[i]);
+    assert_true(completed);
+    assert_true(failed_runs > 10);
+}
+
 static void test_pack(void **state)
 {
     (void)state;
@@ -181,6 +265,8 @@ int main(void)
         cmocka_unit_test(test_retirement),
         cmocka_unit_test(test_memory_tracks_window),
         cmocka_unit_test(test_event_time),
+        cmocka_unit_test(test_new_words_keep_candidates),
+        cmocka_unit_test(test_model_oom),
         cmocka_unit_test(test_pack),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
