@@ -343,8 +343,6 @@ typedef struct nd_cluster_eval {
 nd_status nd_eval_clusters(nd_cluster_eval *out, const char *gold_tsv, nd_store *st,
                            const char *pred_tsv, char *errbuf, size_t errlen);
 
-/* ---- reuse (issue 4) ---- */
-
 /* ------------------------------------------------------------------------------------------
  * Reuse: copied and reworded passages between articles, and restatements inside one.
  *
@@ -439,10 +437,6 @@ typedef struct nd_reuse_eval {
 nd_status nd_eval_reuse(nd_reuse_eval *out, nd_store *st, const char *gold_tsv, char *errbuf,
                         size_t errlen);
 
-/* ---- end of reuse ---- */
-
-/* ---- stories (issue 5) ---- */
-
 /* ------------------------------------------------------------------------------------------
  * Stories and events
  *
@@ -504,8 +498,6 @@ nd_status nd_story_events(nd_store *st, const char *id, nd_event_fn fn, void *ct
 /* Resolves a story or event id through merges into `out` (at least 24 bytes).
  * ND_ERR_NOT_FOUND when unknown. */
 nd_status nd_cluster_resolve(nd_store *st, const char *id, char *out, size_t outlen);
-
-/* ---- end of stories ---- */
 
 #ifdef __cplusplus
 }
