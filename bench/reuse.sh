@@ -9,7 +9,9 @@
 # end / articles), then the growth from the smallest size.
 # ND_BUILD names a build folder to use as is (default: the release preset, built here).
 # ND_REUSE_ONLY=1 runs bench/bench_reuse instead of `newsdesk add`: the same reading,
-# batching and timings, with the clustering stage left out (its time is not part of reuse_s
+# batching and timings, plus the stage's own phase split (target_art_per_s: articles per CPU
+# second of signature + candidates + verification, the issue's target), with the clustering
+# stage left out (its time is not part of reuse_s
 # either way, but it is most of the wall time of a million-article run).
 set -eu
 cd "$(dirname "$0")/.."
@@ -30,7 +32,7 @@ field() { tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
 echo "machine: $(nproc) cores, $(awk '/model name/{$1=$2=$3="";print;exit}' /proc/cpuinfo | sed 's/^ *//'), $(free -g | awk '/Mem:/{print $2}') GiB"
 echo "mode: $([ -n "${ND_REUSE_ONLY:-}" ] && echo "bench_reuse (clustering left out)" || echo "newsdesk add --timings")"
-echo "size articles reuse_s reuse_art_per_s reuse_bytes_per_art insert_s cluster_s commit_s wall_s peak_rss_kib runs"
+echo "size articles reuse_s reuse_art_per_s target_art_per_s reuse_bytes_per_art insert_s cluster_s commit_s wall_s peak_rss_kib runs"
 first_rate=""
 first_bpa=""
 for n in $sizes; do
@@ -48,14 +50,16 @@ for n in $sizes; do
             set -- $b/newsdesk --db "$out/reuse.db" add --timings "$stream"
         fi
         /usr/bin/time -f "wall=%e rss=%M" -o "$out/time.txt" "$@" >/dev/null 2>"$out/add.err"
-        echo "$(grep '^timings' "$out/add.err") $(cat "$out/time.txt")" >>"$out/reuse-$n.txt"
+        echo "$(grep '^timings' "$out/add.err") $(grep '^reuse_prof' "$out/add.err" | cut -d' ' -f2-) $(cat "$out/time.txt")" >>"$out/reuse-$n.txt"
         i=$((i + 1))
     done
-    arts=$(head -1 "$out/reuse-$n.txt" | field articles)
+    arts=$(head -1 "$out/reuse-$n.txt" | field articles | head -1)
     rs=$(while read -r l; do echo "$l" | field reuse_s; done <"$out/reuse-$n.txt" | median)
     rate=$(while read -r l; do
         echo "$l" | awk '{for(i=1;i<=NF;i++){split($i,kv,"=");v[kv[1]]=kv[2]}} END {printf "%.0f\n", v["articles"]/v["reuse_s"]}'
     done <"$out/reuse-$n.txt" | median)
+    # signature + candidates + verification (sampled phase times; bench_reuse only)
+    tgt=$(while read -r l; do echo "$l" | field target_art_per_s; done <"$out/reuse-$n.txt" | median)
     bpa=$(while read -r l; do
         echo "$l" | awk '{for(i=1;i<=NF;i++){split($i,kv,"=");v[kv[1]]=kv[2]}} END {printf "%.1f\n", v["reuse_bytes"]/v["articles"]}'
     done <"$out/reuse-$n.txt" | median)
@@ -64,7 +68,7 @@ for n in $sizes; do
     cm=$(while read -r l; do echo "$l" | field commit_s; done <"$out/reuse-$n.txt" | median)
     wall=$(while read -r l; do echo "$l" | field wall; done <"$out/reuse-$n.txt" | median)
     rss=$(while read -r l; do echo "$l" | field rss; done <"$out/reuse-$n.txt" | median)
-    echo "$n $arts $rs $rate $bpa $ins $cl $cm $wall $rss $r"
+    echo "$n $arts $rs $rate ${tgt:--} $bpa $ins $cl $cm $wall $rss $r"
     if [ -z "$first_rate" ]; then
         first_rate=$rate
         first_bpa=$bpa

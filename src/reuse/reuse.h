@@ -49,18 +49,32 @@ void nd_reuse_state_free(nd_reuse_state *s);
 /* Bytes the state holds now (index, boilerplate counts, scratch buffers). */
 size_t nd_reuse_state_bytes(const nd_reuse_state *s);
 
-/* CPU seconds spent by this thread in each phase of the stage since the process started,
- * for benchmarks: the issue's speed target counts signature + candidates (with
- * verification); alignment runs only for verified pairs, restatements for every article. */
+/* Counters and phase CPU times of the stage in this thread, for benchmarks: the issue's speed
+ * target counts signature + candidates (with verification); alignment runs only for verified
+ * pairs, restatements and the row writes for every article. The counters always run. Phase
+ * times are taken only after nd_reuse_profile_enable(1), and then on one article in
+ * ND_REUSE_PROF_EVERY: reading a CPU clock is a system call that costs 2-4 µs on a
+ * virtualised machine, as much as a fifth of the stage's budget per article. The calibrated
+ * cost of a clock read is subtracted from every interval. Per-article phase time =
+ * phase_s / timed. */
+#define ND_REUSE_PROF_EVERY 8
 typedef struct nd_reuse_prof {
-    int64_t articles, candidates, verified;
+    int64_t articles;
+    int64_t postings;    /* (key, article) entries found under the new articles' keys */
+    int64_t eligible;    /* distinct candidates with enough key evidence to be looked at */
+    int64_t sketched;    /* candidates compared with their in-memory sketch */
+    int64_t candidates;  /* candidates verified exactly against their stored shingle sets */
+    int64_t verified;    /* pairs that passed verification */
+    int64_t sig_reads;   /* shingle sets read back from reuse_sig (not cached) */
+    int64_t timed;       /* articles whose phases were timed */
     double signature_s;  /* tokens, stems, shingles */
-    double candidates_s; /* index look-up and verification against stored shingle sets */
+    double candidates_s; /* index look-up, sketches, verification against stored sets */
     double align_s;      /* loading verified partners and aligning sentences */
     double restate_s;    /* restatements inside the new article */
-    double store_s;      /* writing the signature row, updating the index */
+    double store_s;      /* writing the signature row, updating the index and sketches */
 } nd_reuse_prof;
 void nd_reuse_profile(nd_reuse_prof *out);
+void nd_reuse_profile_enable(int on);
 
 /* ---- Documents (reuse_doc.c) ------------------------------------------------------------ */
 
@@ -94,12 +108,14 @@ typedef struct nd_rpara {
     uint32_t seen;       /* articles of the same outlet already holding it at an edge */
 } nd_rpara;
 
-/* A cached word: its hash and length, its stem's hash, whether a stopword. */
+/* A cached word: its hash and length, its stem's hash, whether a stopword. 16,384 entries
+ * (256 KB): a news stream's running vocabulary is tens of thousands of words, and a
+ * 4,096-entry cache missed a third of the words of the benchmark stream. */
 typedef struct nd_rword {
     uint32_t word, stem, len;
     uint16_t stop, num;
 } nd_rword;
-#define ND_RDOC_CACHE 4096
+#define ND_RDOC_CACHE 16384
 
 /* An article prepared for reuse detection. Zero-initialise; reuse across articles (memory is
  * kept); free with nd_rdoc_free(). Pointers into the article are not kept. */
@@ -114,7 +130,8 @@ typedef struct nd_rdoc {
     size_t nsset, ssetcap;
     uint32_t *sh; /* sorted unique shingle hashes (boilerplate excluded) */
     size_t nsh, shcap;
-    nd_rword *cache; /* ND_RDOC_CACHE words, allocated on first use */
+    nd_rword *cache; /* ND_RDOC_CACHE words, allocated on first use unless set by the
+                      * caller (two documents may share one: it depends on words only) */
 } nd_rdoc;
 
 /* Tokenises the body sentences of `a` (located in raw) and hashes paragraphs. Call

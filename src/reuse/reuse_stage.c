@@ -7,8 +7,10 @@
  *     (content-defined sampling: the same text always yields the same keys, wherever it sits
  *     in an article, so a story embedded in a longer one shares keys with its source). The
  *     index is an in-memory multimap key -> article rowid.
- *  2. Verification. For the candidates sharing most keys, the full sorted shingle set is read
- *     from reuse_sig (no re-parsing) and the exact intersection gives containment (shared /
+ *  2. Verification. Candidates sharing most keys are first compared with their in-memory
+ *     sketch (fingerprints of all or half of their shingles), which turns down those that
+ *     cannot reach the threshold; for the rest the full sorted shingle set is read from
+ *     reuse_sig (no re-parsing) and the exact intersection gives containment (shared /
  *     smaller set) and the absolute amount of shared material.
  *  3. Alignment, only for verified pairs: the earlier article is loaded and its sentences are
  *     aligned with the new one's (reuse_align.c); passages get their origin and are stored.
@@ -45,6 +47,8 @@
 #define MAX_VERIFY 16
 #define MAX_ALIGN 8
 #define TIES_PER_PART 3
+/* Candidates looked at per article (compared with their in-memory sketch), at most. */
+#define MAX_LOOK 64
 /* Candidates scoring at least NEAR_TIE of the best are taken in the order they were stored:
  * when a story has been copied many times, the new copy shares about as much with each
  * earlier copy as with the source, and the source was stored first. */
@@ -73,12 +77,35 @@ typedef struct cand {
     uint32_t done, gain;
 } cand;
 
+/* The low word of an s->cand entry: the index of the new article's key, and SATURATED when
+ * that key already holds KEY_CAP articles. */
+#define SATURATED 0x80000000u
+#define KEYIDX(e) ((uint32_t)(e) & ~SATURATED)
+
 /* A cached shingle set; rowid 0 = empty. */
 typedef struct sigslot {
     uint32_t rowid;
     size_t n, cap;
     uint32_t *v;
 } sigslot;
+
+/* The in-memory sketch of an article (sketch_may_pass): 16-bit fingerprints of all its
+ * shingles when it has fewer than DENSE_BELOW, else of those sampled at 1 in 2^SKETCH_BITS.
+ * A sampled sketch rejects a candidate only when a pair at the verification threshold would
+ * show so few sampled shingles with probability at most SKETCH_EPS. */
+#define SKETCH_BITS 1
+#define SKETCH_EPS 0.001
+
+typedef struct sketch {
+    uint32_t off; /* its fingerprints: chunk << SKCHUNK_BITS | position */
+    uint16_t n;   /* number of fingerprints */
+    uint16_t nsh; /* shingles of the article; 0 = no sketch */
+} sketch;
+
+/* Fingerprints live in chunks of 2^SKCHUNK_BITS (128 KB) that never move: the pool grows
+ * without copying and without the up-to-half slack of a doubling array. */
+#define SKCHUNK_BITS 16
+#define SKCHUNK ((size_t)1 << SKCHUNK_BITS)
 
 /* Slots of the signature cache, and the largest set kept (16 KB): a few hundred KB at most. */
 #define SIG_CACHE 256
@@ -114,10 +141,23 @@ struct nd_reuse_state {
     size_t blobcap;
     uint32_t edge[EDGE_HEAD + EDGE_TAIL];
     size_t nedge;
+    /* Sketches by rowid (sk[rowid], rowid < nsk), their fingerprints in one pool. */
+    sketch *sk;
+    size_t nsk, skcap, nsketched;
+    uint16_t **skchunk;
+    size_t nskchunk, skchunkcap, skpos; /* chunks, and the fill of the last one */
+    /* The new article's fingerprints as sets of 2^16 bits: of all its shingles, and of the
+     * sampled ones. */
+    uint64_t qfull[1 << 10], qsmp[1 << 10];
+    /* kmin[t]: fewest sampled fingerprints in common a pair sharing t shingles shows, but
+     * for a chance of SKETCH_EPS (sketch_may_pass). */
+    uint8_t kmin[ABS_SHARED + 1];
 };
 
-/* Phase times of this thread, for benchmarks (nd_reuse_profile). */
+/* Counters and phase times of this thread, for benchmarks (nd_reuse_profile). */
 static thread_local nd_reuse_prof prof;
+static thread_local int prof_on;
+static thread_local double clock_cost; /* CPU seconds one clock read costs, calibrated */
 
 static double cpu_now(void)
 {
@@ -126,9 +166,29 @@ static double cpu_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* The CPU time since *t less the cost of one clock read (an interval between two reads holds
+ * the second half of one and the first half of the other); moves *t to now. */
+static double lap(double *t)
+{
+    double now = cpu_now(), d = now - *t - clock_cost;
+    *t = now;
+    return d > 0 ? d : 0;
+}
+
 void nd_reuse_profile(nd_reuse_prof *out)
 {
     *out = prof;
+}
+
+void nd_reuse_profile_enable(int on)
+{
+    prof_on = on != 0;
+    if (!prof_on)
+        return;
+    double t0 = cpu_now();
+    for (int i = 0; i < 64; i++)
+        (void)cpu_now();
+    clock_cost = (cpu_now() - t0) / 65;
 }
 
 const char *nd_reuse_kind_str(nd_reuse_kind k)
@@ -191,6 +251,14 @@ static nd_status ensure(void **v, size_t *cap, size_t need, size_t size)
 
 /* ---- The index -------------------------------------------------------------------------- */
 
+/* A hint to fetch a cache line that will be read soon (the index and the sketches are far
+ * larger than the caches, and each article reads a few dozen scattered entries). */
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
 static int sampled_at(uint32_t h, unsigned bits)
 {
     return (h >> (32 - bits)) == 0;
@@ -250,24 +318,28 @@ static nd_status index_add(nd_reuse_state *s, uint32_t key, uint32_t rowid)
     return ND_OK;
 }
 
-/* Appends (rowid, q) to s->cand for every rowid under `key`. */
+/* Appends (rowid, q) to s->cand for every rowid under `key`, flagged SATURATED when the
+ * key holds KEY_CAP articles. */
 static nd_status index_find(nd_reuse_state *s, uint32_t key, uint32_t q)
 {
     if (!s->nslot)
         return ND_OK;
-    size_t j = home(key, s->nslot);
+    /* Twice the room: the second half is the radix sort's scratch. */
+    nd_status st =
+        ensure((void **)&s->cand, &s->candcap, 2 * (s->ncand + KEY_CAP), sizeof *s->cand);
+    if (st != ND_OK)
+        return st;
+    size_t j = home(key, s->nslot), first = s->ncand;
     while (s->slot[j]) {
         uint64_t e = s->slot[j];
-        if ((uint32_t)(e >> 32) == key) {
-            /* Twice the room: the second half is the radix sort's scratch. */
-            nd_status st =
-                ensure((void **)&s->cand, &s->candcap, 2 * (s->ncand + 1), sizeof *s->cand);
-            if (st != ND_OK)
-                return st;
+        if ((uint32_t)(e >> 32) == key && s->ncand - first < KEY_CAP)
             s->cand[s->ncand++] = (uint64_t)(uint32_t)e << 32 | q;
-        }
         j = (j + 1) & (s->nslot - 1);
     }
+    if (s->ncand - first >= KEY_CAP)
+        for (size_t i = first; i < s->ncand; i++)
+            s->cand[i] |= SATURATED;
+    prof.postings += (int64_t)(s->ncand - first);
     return ND_OK;
 }
 
@@ -374,17 +446,172 @@ static void put_u32(unsigned char *p, uint32_t v)
     p[3] = (unsigned char)(v >> 24);
 }
 
+/* ---- Sketches ------------------------------------------------------------------------- */
+
+/* The fingerprint of a hash: its top 16 bits, or for a sampled one (its top SKETCH_BITS
+ * bits are zero) the 16 bits after those. */
+static uint16_t fp_full(uint32_t h)
+{
+    return (uint16_t)(h >> 16);
+}
+
+static uint16_t fp_sampled(uint32_t h)
+{
+    return (uint16_t)(h >> (16 - SKETCH_BITS));
+}
+
+/* Fewest shingles in common with which a pair passes verification (find_verified), for a
+ * smaller article of `smaller` shingles. */
+static uint32_t min_shared(size_t smaller)
+{
+    uint32_t t = MIN_SHARED;
+    while (t < ABS_SHARED && (double)t < CONTAIN * (double)smaller)
+        t++;
+    return t;
+}
+
+/* kmin[t] for every t: the smallest k such that a pair sharing t shingles shows at most k
+ * sampled ones in common with a chance above SKETCH_EPS (each shared shingle is sampled
+ * with probability 2^-SKETCH_BITS, independently, as the hash is): 0 for t = 8, 5 for 26,
+ * 10 for 40. Rejecting below kmin[t] then loses at most SKETCH_EPS of the pairs at the
+ * threshold, fewer above it. */
+static void kmin_init(uint8_t *kmin)
+{
+    double p = 1.0 / (double)(1u << SKETCH_BITS);
+    for (uint32_t t = 0; t <= ABS_SHARED; t++) {
+        double pmf = 1, cdf;
+        for (uint32_t i = 0; i < t; i++)
+            pmf *= 1 - p;
+        cdf = pmf;
+        uint32_t k = 0;
+        while (k < t && cdf <= SKETCH_EPS) {
+            pmf *= (double)(t - k) / (double)(k + 1) * p / (1 - p);
+            cdf += pmf;
+            k++;
+        }
+        kmin[t] = (uint8_t)k;
+    }
+}
+
+/* Number of a candidate's fingerprints found in the new article's set `bits`, stopping at
+ * `need`. Never less than the number of shingles the two articles have in common. Set
+ * look-ups rather than a merge of sorted lists: they do not depend on one another. */
+static uint32_t fp_hits(const uint64_t *bits, const uint16_t *fp, size_t n, uint32_t need)
+{
+    uint32_t c = 0;
+    for (size_t i = 0; i < n && c < need;) {
+        size_t end = i + 16 < n ? i + 16 : n;
+        for (; i < end; i++)
+            c += (uint32_t)(bits[fp[i] >> 6] >> (fp[i] & 63)) & 1;
+    }
+    return c;
+}
+
+/* Keeps the sketch of a stored shingle set (sh: little-endian, n hashes). Rowids far beyond
+ * the number of articles sketched (a store with large gaps) are not sketched: their
+ * candidates are verified from the store directly. */
+static nd_status sketch_add(nd_reuse_state *s, uint32_t rowid, const unsigned char *sh, size_t n)
+{
+    if (!n || n > UINT16_MAX || rowid > 16 * s->nsketched + 65536)
+        return ND_OK;
+    int full = n < DENSE_BELOW;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        m += full || sampled_at(get_u32(sh + 4 * i), SKETCH_BITS);
+    nd_status e;
+    if (!s->nskchunk || s->skpos + m > SKCHUNK) {
+        if (s->nskchunk >= (size_t)1 << (32 - SKCHUNK_BITS))
+            return ND_OK;
+        if ((e = ensure((void **)&s->skchunk, &s->skchunkcap, s->nskchunk + 1,
+                        sizeof *s->skchunk)) != ND_OK)
+            return e;
+        if (!(s->skchunk[s->nskchunk] = nd_malloc(SKCHUNK * sizeof **s->skchunk)))
+            return ND_ERR_NOMEM;
+        s->nskchunk++;
+        s->skpos = 0;
+    }
+    if (rowid >= s->nsk) {
+        if ((e = ensure((void **)&s->sk, &s->skcap, (size_t)rowid + 1, sizeof *s->sk)) != ND_OK)
+            return e;
+        memset(s->sk + s->nsk, 0, ((size_t)rowid + 1 - s->nsk) * sizeof *s->sk);
+        s->nsk = (size_t)rowid + 1;
+    }
+    uint16_t *dst = s->skchunk[s->nskchunk - 1] + s->skpos;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t h = get_u32(sh + 4 * i);
+        if (full)
+            *dst++ = fp_full(h);
+        else if (sampled_at(h, SKETCH_BITS))
+            *dst++ = fp_sampled(h);
+    }
+    uint32_t off = (uint32_t)((s->nskchunk - 1) << SKCHUNK_BITS | s->skpos);
+    s->sk[rowid] = (sketch){off, (uint16_t)m, (uint16_t)n};
+    s->skpos += m;
+    s->nsketched++;
+    return ND_OK;
+}
+
+static const uint16_t *sketch_fp(const nd_reuse_state *s, const sketch *k)
+{
+    return s->skchunk[k->off >> SKCHUNK_BITS] + (k->off & (SKCHUNK - 1));
+}
+
+/* The new article's fingerprint sets (s->qfull, s->qsmp). */
+static void sketch_query(nd_reuse_state *s)
+{
+    const nd_rdoc *d = &s->doc;
+    memset(s->qfull, 0, sizeof s->qfull);
+    memset(s->qsmp, 0, sizeof s->qsmp);
+    for (size_t i = 0; i < d->nsh; i++) {
+        uint16_t f = fp_full(d->sh[i]);
+        s->qfull[f >> 6] |= (uint64_t)1 << (f & 63);
+        if (sampled_at(d->sh[i], SKETCH_BITS)) {
+            f = fp_sampled(d->sh[i]);
+            s->qsmp[f >> 6] |= (uint64_t)1 << (f & 63);
+        }
+    }
+}
+
+/*
+ * Whether candidate `rowid` can pass verification, judged from memory. A full sketch (a
+ * short article) gives an upper bound of the shingles in common: below the threshold, the
+ * pair cannot pass. A sampled sketch gives about a quarter of them: the candidate is
+ * rejected only when a pair at the threshold would show so few with probability under
+ * SKETCH_EPS. Candidates without a sketch are kept.
+ */
+static int sketch_may_pass(nd_reuse_state *s, uint32_t rowid)
+{
+    if (rowid >= s->nsk || !s->sk[rowid].nsh)
+        return 1;
+    const sketch *k = &s->sk[rowid];
+    size_t smaller = k->nsh < s->doc.nsh ? k->nsh : s->doc.nsh;
+    uint32_t need = min_shared(smaller);
+    prof.sketched++;
+    if (k->nsh < DENSE_BELOW)
+        return fp_hits(s->qfull, sketch_fp(s, k), k->n, need) >= need;
+    uint32_t kn = s->kmin[need];
+    return fp_hits(s->qsmp, sketch_fp(s, k), k->n, kn) >= kn;
+}
+
 /* Adds one stored signature row to memory. */
 static nd_status load_row(nd_reuse_state *s, int64_t rowid, const unsigned char *sh, size_t shlen,
                           const unsigned char *edge, size_t edgelen)
 {
     nd_status st;
     if (rowid > 0 && rowid <= (int64_t)UINT32_MAX) {
+        if (s->nslot)
+            for (size_t i = 0; i + 4 <= shlen; i += 4) {
+                uint32_t h = get_u32(sh + i);
+                if (indexed(h, shlen / 4))
+                    PREFETCH(&s->slot[home(h, s->nslot)]);
+            }
         for (size_t i = 0; i + 4 <= shlen; i += 4) {
             uint32_t h = get_u32(sh + i);
             if (indexed(h, shlen / 4) && (st = index_add(s, h, (uint32_t)rowid)) != ND_OK)
                 return st;
         }
+        if ((st = sketch_add(s, (uint32_t)rowid, sh, shlen / 4)) != ND_OK)
+            return st;
     }
     for (size_t i = 0; i + 4 <= edgelen; i += 4)
         if ((st = bp_bump(s, get_u32(edge + i))) != ND_OK)
@@ -404,6 +631,7 @@ static nd_status state_new(nd_reuse_state **out, nd_store *st)
     if (!s)
         return ND_ERR_NOMEM;
     s->st = st;
+    kmin_init(s->kmin);
     int rc;
     /* INSERT ... SELECT rather than VALUES: SQLite then runs the insert with a statement
      * journal, so a full disk or a failed allocation undoes that statement only, instead of
@@ -450,9 +678,22 @@ static nd_status state_new(nd_reuse_state **out, nd_store *st)
 /* ---- One article ------------------------------------------------------------------------ */
 
 /* Sorts v[0..n) by rowid (the high 32 bits), tmp[0..n) as scratch: a stable LSD radix sort,
- * 4 passes of 8 bits; the order of one rowid's keys does not matter. */
-static void radix_sort64(uint64_t *v, uint64_t *tmp, size_t n)
+ * 4 passes of 8 bits, or an insertion sort for the few dozen entries most articles have; the
+ * order of one rowid's keys does not matter. */
+static void sort_by_rowid(uint64_t *v, uint64_t *tmp, size_t n)
 {
+    if (n < 64) {
+        for (size_t i = 1; i < n; i++) {
+            uint64_t x = v[i];
+            size_t j = i;
+            while (j > 0 && v[j - 1] >> 32 > x >> 32) {
+                v[j] = v[j - 1];
+                j--;
+            }
+            v[j] = x;
+        }
+        return;
+    }
     uint64_t *src = v, *dst = tmp;
     for (unsigned shift = 32; shift < 64; shift += 8) {
         size_t cnt[257] = {0};
@@ -485,6 +726,7 @@ static nd_status read_sig(nd_reuse_state *s, uint32_t rowid, const uint32_t **v,
         return ND_OK;
     }
     sqlite3_stmt *q = s->get_sig;
+    prof.sig_reads++;
     int rc = sqlite3_bind_int64(q, 1, (sqlite3_int64)rowid);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(q);
@@ -612,6 +854,8 @@ static nd_status align_pair(nd_reuse_state *s, int64_t yrow, const nd_article *y
     size_t saved = s->nedge;
     uint32_t edge[EDGE_HEAD + EDGE_TAIL];
     memcpy(edge, s->edge, sizeof edge);
+    if (!s->other.cache)
+        s->other.cache = s->doc.cache; /* one word cache for both */
     if ((e = nd_rdoc_build(&s->other, x)) == ND_OK) {
         mark_boiler(s, &s->other, nd_article_get(x, ND_FIELD_OUTLET), 0);
         e = nd_rdoc_finish(&s->other);
@@ -654,31 +898,55 @@ static nd_status find_verified(nd_reuse_state *s, verified *out, size_t *nout)
     *nout = 0;
     s->ncand = 0;
     nd_status e;
-    uint32_t nq = 0; /* keys of the new article looked up */
-    for (size_t i = 0; i < s->doc.nsh; i++)
-        if (sampled_at(s->doc.sh[i], DENSE_BITS) &&
-            (e = index_find(s, s->doc.sh[i], nq++)) != ND_OK)
+    /* The keys looked up are the shingles sampled at 1 in 2^DENSE_BITS: a prefix of the sorted
+     * set. Their slots are fetched from memory all at once before they are read. */
+    uint32_t nq = 0;
+    while (nq < s->doc.nsh && sampled_at(s->doc.sh[nq], DENSE_BITS))
+        nq++;
+    if (!s->nslot)
+        return ND_OK;
+    for (uint32_t i = 0; i < nq; i++)
+        PREFETCH(&s->slot[home(s->doc.sh[i], s->nslot)]);
+    for (uint32_t i = 0; i < nq; i++)
+        if ((e = index_find(s, s->doc.sh[i], i)) != ND_OK)
             return e;
     if (!s->ncand)
         return ND_OK;
-    radix_sort64(s->cand, s->cand + s->ncand, s->ncand);
+    sketch_query(s);
+    sort_by_rowid(s->cand, s->cand + s->ncand, s->ncand);
     s->ncands = 0;
     for (size_t i = 0; i < s->ncand;) {
-        size_t j = i;
+        size_t j = i, unsat = 0;
         uint32_t rowid = (uint32_t)(s->cand[i] >> 32);
         while (j < s->ncand && (uint32_t)(s->cand[j] >> 32) == rowid)
-            j++;
+            unsat += !(s->cand[j++] & SATURATED);
+        /* One key that already lists KEY_CAP articles is a stock phrase as often as not:
+         * alone it is no evidence (a copy of a much-copied story shares many of them). */
+        if (j - i < 2 && !unsat) {
+            i = j;
+            continue;
+        }
         if ((e = ensure((void **)&s->cands, &s->candscap, s->ncands + 1, sizeof *s->cands)) !=
             ND_OK)
             return e;
         s->cands[s->ncands++] = (cand){rowid, (uint32_t)i, (uint32_t)(j - i), 0, 0};
         i = j;
     }
+    prof.eligible += (int64_t)s->ncands;
+    /* The sketches of the first candidates, fetched ahead in two steps (entry, then list). */
+    size_t ahead = s->ncands < MAX_LOOK ? s->ncands : MAX_LOOK;
+    for (size_t c = 0; c < ahead; c++)
+        if (s->cands[c].rowid < s->nsk)
+            PREFETCH(&s->sk[s->cands[c].rowid]);
+    for (size_t c = 0; c < ahead; c++)
+        if (s->cands[c].rowid < s->nsk)
+            if (s->sk[s->cands[c].rowid].nsh)
+                PREFETCH(sketch_fp(s, &s->sk[s->cands[c].rowid]));
     if ((e = ensure((void **)&s->covered, &s->coveredcap, nq + 1, 1)) != ND_OK)
         return e;
     memset(s->covered, 0, nq);
-    size_t tried = 0;
-    while (tried < MAX_VERIFY && *nout < MAX_ALIGN) {
+    size_t tried = 0, looked = 0;
+    while (tried < MAX_VERIFY && looked < MAX_LOOK && *nout < MAX_ALIGN) {
         uint32_t top = 0;
         for (size_t c = 0; c < s->ncands; c++) {
             cand *x = &s->cands[c];
@@ -686,7 +954,7 @@ static nd_status find_verified(nd_reuse_state *s, verified *out, size_t *nout)
                 continue;
             uint32_t m = 0;
             for (uint32_t k = x->off; k < x->off + x->n; k++)
-                m += !s->covered[(uint32_t)s->cand[k]];
+                m += !s->covered[KEYIDX(s->cand[k])];
             x->gain = m;
             if (m > top)
                 top = m;
@@ -705,9 +973,13 @@ static nd_status find_verified(nd_reuse_state *s, verified *out, size_t *nout)
                     (!pick || x->rowid < pick->rowid))
                     pick = x;
             }
-            if (!pick || got >= TIES_PER_PART || tried >= MAX_VERIFY || *nout >= MAX_ALIGN)
+            if (!pick || got >= TIES_PER_PART || tried >= MAX_VERIFY || looked >= MAX_LOOK ||
+                *nout >= MAX_ALIGN)
                 break;
             pick->done = 1;
+            looked++;
+            if (!sketch_may_pass(s, pick->rowid))
+                continue;
             tried++;
             size_t n;
             const uint32_t *sig;
@@ -729,7 +1001,7 @@ static nd_status find_verified(nd_reuse_state *s, verified *out, size_t *nout)
                 if (s->cands[c].rowid == out[v].rowid)
                     x = &s->cands[c];
             for (uint32_t k = x->off; k < x->off + x->n; k++)
-                s->covered[(uint32_t)s->cand[k]] = 1;
+                s->covered[KEYIDX(s->cand[k])] = 1;
         }
     }
     return ND_OK;
@@ -762,7 +1034,8 @@ static nd_status store_sig(nd_reuse_state *s, int64_t rowid)
 /* The whole stage for one article. */
 static nd_status process(nd_reuse_state *s, int64_t rowid, const nd_article *a)
 {
-    double t0 = cpu_now();
+    int timed = prof_on && prof.articles % ND_REUSE_PROF_EVERY == 0;
+    double t = timed ? cpu_now() : 0;
     nd_status e = nd_rdoc_build(&s->doc, a);
     if (e == ND_ERR_TOO_BIG) {
         /* Past 4 GiB offsets do not fit the stage's 32-bit ranges: store an empty signature. */
@@ -775,20 +1048,20 @@ static nd_status process(nd_reuse_state *s, int64_t rowid, const nd_article *a)
     if ((e = nd_rdoc_finish(&s->doc)) != ND_OK)
         return e;
 
-    double t1 = cpu_now();
-    prof.signature_s += t1 - t0;
+    if (timed)
+        prof.signature_s += lap(&t);
     verified v[MAX_ALIGN];
     size_t nv;
     if ((e = find_verified(s, v, &nv)) != ND_OK)
         return e;
-    double t2 = cpu_now();
-    prof.candidates_s += t2 - t1;
+    if (timed)
+        prof.candidates_s += lap(&t);
     prof.verified += (int64_t)nv;
     for (size_t i = 0; i < nv && i < MAX_ALIGN; i++)
         if ((e = align_pair(s, rowid, a, &v[i])) != ND_OK)
             return e;
-    double t3 = cpu_now();
-    prof.align_s += t3 - t2;
+    if (timed)
+        prof.align_s += lap(&t);
 
     /* Restatements inside the article itself. */
     if ((e = nd_reuse_align(&s->pass, &s->al, &s->doc, &s->doc, 1)) != ND_OK)
@@ -799,10 +1072,13 @@ static nd_status process(nd_reuse_state *s, int64_t rowid, const nd_article *a)
                                 ND_ORIGIN_TIE)) != ND_OK)
             return e;
     }
-    double t4 = cpu_now();
-    prof.restate_s += t4 - t3;
+    if (timed)
+        prof.restate_s += lap(&t);
     e = store_sig(s, rowid);
-    prof.store_s += cpu_now() - t4;
+    if (timed) {
+        prof.store_s += lap(&t);
+        prof.timed++;
+    }
     prof.articles++;
     return e;
 }
@@ -869,6 +1145,8 @@ void nd_reuse_state_free(nd_reuse_state *s)
     sqlite3_finalize(s->ins_pass);
     nd_free(s->slot);
     nd_free(s->bp);
+    if (s->other.cache == s->doc.cache)
+        s->other.cache = NULL;
     nd_rdoc_free(&s->doc);
     nd_rdoc_free(&s->other);
     nd_ralign_free(&s->al);
@@ -880,6 +1158,10 @@ void nd_reuse_state_free(nd_reuse_state *s)
     for (size_t i = 0; i < SIG_CACHE; i++)
         nd_free(s->cache[i].v);
     nd_free(s->blob);
+    nd_free(s->sk);
+    for (size_t i = 0; i < s->nskchunk; i++)
+        nd_free(s->skchunk[i]);
+    nd_free(s->skchunk);
     nd_free(s);
 }
 
@@ -890,10 +1172,15 @@ size_t nd_reuse_state_bytes(const nd_reuse_state *s)
     size_t cache = 0;
     for (size_t i = 0; i < SIG_CACHE; i++)
         cache += s->cache[i].cap * sizeof *s->cache[i].v;
+    size_t other = nd_rdoc_bytes(&s->other);
+    if (s->other.cache && s->other.cache == s->doc.cache)
+        other -= ND_RDOC_CACHE * sizeof *s->other.cache;
     return cache + sizeof *s + s->nslot * sizeof *s->slot + s->nbp * sizeof *s->bp +
-           nd_rdoc_bytes(&s->doc) + nd_rdoc_bytes(&s->other) + nd_ralign_bytes(&s->al) +
+           nd_rdoc_bytes(&s->doc) + other + nd_ralign_bytes(&s->al) +
            s->pass.cap * sizeof *s->pass.v + s->candcap * sizeof *s->cand + s->coveredcap +
-           s->candscap * sizeof *s->cands + s->sigcap * sizeof *s->sig + s->blobcap;
+           s->candscap * sizeof *s->cands + s->sigcap * sizeof *s->sig + s->blobcap +
+           s->skcap * sizeof *s->sk + s->nskchunk * SKCHUNK * sizeof **s->skchunk +
+           s->skchunkcap * sizeof *s->skchunk;
 }
 
 /* ---- Listing ---------------------------------------------------------------------------- */

@@ -532,10 +532,19 @@ static void test_lookalikes(void **state)
     nd_store *st = open_store("look.db");
     char *texts[128];
     size_t lens[128];
+    nd_reuse_prof p0, p1;
+    nd_reuse_profile(&p0);
     for (size_t i = 0; i < n; i++) {
         texts[i] = ecb(ids[i], &lens[i]);
         assert_int_equal(add_text(st, ids[i], texts[i], lens[i], NULL, NULL), ND_OK);
     }
+    nd_reuse_profile(&p1);
+    /* Most look-alike candidates are turned down from their in-memory sketch, without
+     * reading their shingle sets back from the store. */
+    int64_t sketched = p1.sketched - p0.sketched;
+    int64_t failed = (p1.candidates - p0.candidates) - (p1.verified - p0.verified);
+    assert_true(sketched > 50);
+    assert_true(failed * 4 <= sketched);
     got g;
     list(st, NULL, &g);
     size_t independent = 0;
@@ -559,6 +568,53 @@ static void test_lookalikes(void **state)
     assert_true(independent > 50);
     for (size_t i = 0; i < n; i++)
         free(texts[i]);
+    nd_store_close(st);
+}
+
+/*
+ * A story copied more often than a key of the index lists articles (every key of it is then
+ * saturated): a new article that carries the whole story inside a longer text is still
+ * paired with the earliest version, and with the few next ones only.
+ */
+static void test_much_copied(void **state)
+{
+    (void)state;
+    if (!t_corpus())
+        skip();
+    nd_store *st = open_store("many.db");
+    size_t nx, ny;
+    char *x = ecb("12_3ecb", &nx);
+    char *y = ecb("30_1ecb", &ny);
+    char id[32], outlet[32], date[16];
+    for (int i = 0; i < 24; i++) {
+        snprintf(id, sizeof id, "wire-%d", i);
+        snprintf(outlet, sizeof outlet, "Outlet %d", i);
+        snprintf(date, sizeof date, "2025-01-%02d", i + 1);
+        assert_int_equal(add_text(st, id, x, nx, outlet, date), ND_OK);
+    }
+    text host = {0};
+    put(&host, y, ny);
+    while (host.n && host.p[host.n - 1] == '\n')
+        host.n--;
+    puts_(&host, "\n\nThe agency's report of the same morning follows in full.\n\n");
+    put(&host, x, nx);
+    assert_int_equal(add_text(st, "host", host.p, host.n, "Host Daily", "2025-02-01"), ND_OK);
+    got g;
+    list(st, "host", &g);
+    size_t f = 0;
+    assert_true(between(&g, "wire-0", "host", &f) >= 1);
+    assert_string_equal(g.v[f].a_id, "wire-0");
+    assert_int_equal(g.v[f].basis, ND_ORIGIN_DATE);
+    /* Not all 24 versions: the earliest and its near-ties only. */
+    size_t partners = 0;
+    for (int i = 0; i < 24; i++) {
+        snprintf(id, sizeof id, "wire-%d", i);
+        partners += between(&g, id, "host", NULL) > 0;
+    }
+    assert_true(partners <= 3);
+    free(host.p);
+    free(x);
+    free(y);
     nd_store_close(st);
 }
 
@@ -767,6 +823,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_partial_reprint, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rewrite, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lookalikes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_much_copied, setup, teardown),
         cmocka_unit_test_setup_teardown(test_short_and_empty, setup, teardown),
         cmocka_unit_test_setup_teardown(test_repetition, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restatement, setup, teardown),
