@@ -110,3 +110,34 @@ char *t_run(const char *cmd, int *status)
         *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
     return out;
 }
+
+static char scratch[256];
+
+int t_dir_setup(void **state)
+{
+    (void)state;
+    snprintf(scratch, sizeof scratch, "%s", t_tmpdir());
+    return 0;
+}
+
+int t_dir_teardown(void **state)
+{
+    (void)state;
+    t_rmtree(scratch);
+    scratch[0] = '\0';
+    return 0;
+}
+
+const char *t_dir(void)
+{
+    return scratch;
+}
+
+const char *t_path(const char *name)
+{
+    static char buf[2][512];
+    static int k;
+    k ^= 1;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", scratch, name);
+    return buf[k];
+}

@@ -21,34 +21,9 @@
 
 #define EPS 1e-9
 
-static char dir[256];
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(dir, sizeof dir, "%s", t_tmpdir());
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    t_rmtree(dir);
-    return 0;
-}
-
-static const char *tpath(const char *name)
-{
-    static char buf[2][512];
-    static int k;
-    k ^= 1;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
-
 static void write_str(const char *name, const char *s)
 {
-    t_write_file(tpath(name), s, strlen(s));
+    t_write_file(t_path(name), s, strlen(s));
 }
 
 static void expect_prf(const nd_prf *p, int64_t tp, int64_t fp, int64_t fn, double prec,
@@ -211,7 +186,7 @@ static void test_files_missing_extra(void **state)
                           "a6\tZ\t1");
     nd_cluster_eval ev;
     char err[256];
-    assert_int_equal(nd_eval_clusters(&ev, tpath("gold.tsv"), NULL, tpath("pred.tsv"), err,
+    assert_int_equal(nd_eval_clusters(&ev, t_path("gold.tsv"), NULL, t_path("pred.tsv"), err,
                                       sizeof err),
                      ND_OK);
     assert_int_equal(ev.articles, 6);
@@ -248,7 +223,7 @@ static void test_files_event_pairs(void **state)
                           "a6\tW\\\\\t1\n");
     nd_cluster_eval ev;
     char err[256];
-    assert_int_equal(nd_eval_clusters(&ev, tpath("gold.tsv"), NULL, tpath("pred.tsv"), err,
+    assert_int_equal(nd_eval_clusters(&ev, t_path("gold.tsv"), NULL, t_path("pred.tsv"), err,
                                       sizeof err),
                      ND_OK);
     assert_int_equal(ev.missing, 0);
@@ -268,7 +243,7 @@ static void expect_failure(const char *pred, nd_status want, const char *needle)
     nd_cluster_eval ev;
     char err[256] = "";
     nd_status st =
-        nd_eval_clusters(&ev, tpath("gold.tsv"), NULL, tpath("pred.tsv"), err, sizeof err);
+        nd_eval_clusters(&ev, t_path("gold.tsv"), NULL, t_path("pred.tsv"), err, sizeof err);
     if (st != want || !strstr(err, needle))
         fail_msg("status %d (%s), message \"%s\"; expected %d and \"%s\"", st,
                  nd_status_str(st), err, want, needle);
@@ -302,11 +277,11 @@ static void test_files_errors(void **state)
 
     nd_cluster_eval ev;
     char err[256] = "";
-    assert_int_equal(nd_eval_clusters(&ev, tpath("none.tsv"), NULL, tpath("pred.tsv"), err,
+    assert_int_equal(nd_eval_clusters(&ev, t_path("none.tsv"), NULL, t_path("pred.tsv"), err,
                                       sizeof err),
                      ND_ERR_IO);
     assert_non_null(strstr(err, "none.tsv"));
-    assert_int_equal(nd_eval_clusters(&ev, tpath("gold.tsv"), NULL, NULL, err, sizeof err),
+    assert_int_equal(nd_eval_clusters(&ev, t_path("gold.tsv"), NULL, NULL, err, sizeof err),
                      ND_ERR_ARG);
 }
 
@@ -322,7 +297,7 @@ static void test_files_alloc_failures(void **state)
         nd_cluster_eval ev;
         char err[256];
         nd_alloc_fail_after(k);
-        st = nd_eval_clusters(&ev, tpath("gold.tsv"), NULL, tpath("pred.tsv"), err, sizeof err);
+        st = nd_eval_clusters(&ev, t_path("gold.tsv"), NULL, t_path("pred.tsv"), err, sizeof err);
         nd_alloc_fail_after(-1);
         if (st == ND_ERR_NOMEM)
             assert_non_null(strstr(err, "memory"));
@@ -352,7 +327,7 @@ static void test_ecbplus_gold(void **state)
 
     size_t len;
     char *text = t_read_file(gold, &len);
-    FILE *f = fopen(tpath("merged.tsv"), "w");
+    FILE *f = fopen(t_path("merged.tsv"), "w");
     assert_non_null(f);
     for (char *ln = strtok(text, "\n"); ln; ln = strtok(NULL, "\n")) {
         char *tab = strrchr(ln, '\t');
@@ -362,7 +337,7 @@ static void test_ecbplus_gold(void **state)
     }
     fclose(f);
     free(text);
-    assert_int_equal(nd_eval_clusters(&ev, gold, NULL, tpath("merged.tsv"), err, sizeof err),
+    assert_int_equal(nd_eval_clusters(&ev, gold, NULL, t_path("merged.tsv"), err, sizeof err),
                      ND_OK);
     expect_bcubed(&ev.story, 1.0, 1.0, 1.0);
     assert_int_equal(ev.event.pred_clusters, 43);
@@ -386,7 +361,7 @@ static void test_store(void **state)
                   "the regional singing contest held in the cathedral on Saturday.\n"},
     };
     nd_store *st = NULL;
-    assert_int_equal(nd_store_open(&st, tpath("t.db"), NULL), ND_OK);
+    assert_int_equal(nd_store_open(&st, t_path("t.db"), NULL), ND_OK);
     for (size_t i = 0; i < 3; i++) {
         nd_article *a = NULL;
         assert_int_equal(nd_article_parse_text(&a, texts[i][1], strlen(texts[i][1]), texts[i][0],
@@ -402,7 +377,7 @@ static void test_store(void **state)
                           "never\tchoir\tprize\n");
     nd_cluster_eval ev;
     char err[256] = "";
-    assert_int_equal(nd_eval_clusters(&ev, tpath("gold.tsv"), st, NULL, err, sizeof err), ND_OK);
+    assert_int_equal(nd_eval_clusters(&ev, t_path("gold.tsv"), st, NULL, err, sizeof err), ND_OK);
     assert_int_equal(ev.articles, 4);
     assert_int_equal(ev.predicted, 3);
     assert_int_equal(ev.missing, 1);
@@ -421,7 +396,7 @@ static void test_store(void **state)
 static int run_cli(char **out, const char *args)
 {
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' --db t.db %s 2>&1", dir, ND_CLI_PATH, args);
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' --db t.db %s 2>&1", t_dir(), ND_CLI_PATH, args);
     int status = -1;
     *out = t_run(cmd, &status);
     return status;
@@ -495,13 +470,13 @@ int main(void)
         cmocka_unit_test(test_partition_all_in_one),
         cmocka_unit_test(test_partition_mixed),
         cmocka_unit_test(test_partition_large),
-        cmocka_unit_test_setup_teardown(test_files_missing_extra, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_files_event_pairs, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_files_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_files_alloc_failures, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ecbplus_gold, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_store, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cli, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_files_missing_extra, t_dir_setup, t_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_files_event_pairs, t_dir_setup, t_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_files_errors, t_dir_setup, t_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_files_alloc_failures, t_dir_setup, t_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_ecbplus_gold, t_dir_setup, t_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_store, t_dir_setup, t_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_cli, t_dir_setup, t_dir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,31 +22,6 @@
 
 #define EPS 1e-9
 
-static char dir[256];
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(dir, sizeof dir, "%s", t_tmpdir());
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    t_rmtree(dir);
-    return 0;
-}
-
-static const char *tpath(const char *name)
-{
-    static char buf[2][512];
-    static int k;
-    k ^= 1;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
-
 static nd_passage P(const char *a, size_t as, size_t ae, const char *b, size_t bs, size_t be,
                     nd_reuse_kind kind)
 {
@@ -284,7 +259,7 @@ static void write_str(const char *path, const char *s)
 static nd_store *open_store(const char *name)
 {
     nd_store *st = NULL;
-    assert_int_equal(nd_store_open(&st, tpath(name), NULL), ND_OK);
+    assert_int_equal(nd_store_open(&st, t_path(name), NULL), ND_OK);
     return st;
 }
 
@@ -296,10 +271,10 @@ static void test_bad_gold(void **state)
     nd_store *st = open_store("empty.db");
     nd_reuse_eval ev;
     char err[512];
-    assert_int_equal(nd_eval_reuse(&ev, st, tpath("missing.tsv"), err, sizeof err), ND_ERR_IO);
+    assert_int_equal(nd_eval_reuse(&ev, st, t_path("missing.tsv"), err, sizeof err), ND_ERR_IO);
 
-    write_str(tpath("g1.tsv"), "article\tstart\tend\nx\t0\t1\n");
-    assert_int_equal(nd_eval_reuse(&ev, st, tpath("g1.tsv"), err, sizeof err), ND_ERR_INPUT);
+    write_str(t_path("g1.tsv"), "article\tstart\tend\nx\t0\t1\n");
+    assert_int_equal(nd_eval_reuse(&ev, st, t_path("g1.tsv"), err, sizeof err), ND_ERR_INPUT);
     assert_non_null(strstr(err, ":1:"));
 
     static const char header[] =
@@ -307,29 +282,29 @@ static void test_bad_gold(void **state)
     char buf[1024];
     snprintf(buf, sizeof buf,
              "%sa\t0\t5\tb\t0\t5\tverbatim\t1\tcopy\na\t0\tx\tb\t0\t5\tverbatim\t1\n", header);
-    write_str(tpath("g2.tsv"), buf);
-    assert_int_equal(nd_eval_reuse(&ev, st, tpath("g2.tsv"), err, sizeof err), ND_ERR_INPUT);
+    write_str(t_path("g2.tsv"), buf);
+    assert_int_equal(nd_eval_reuse(&ev, st, t_path("g2.tsv"), err, sizeof err), ND_ERR_INPUT);
     assert_non_null(strstr(err, ":3:"));
 
     snprintf(buf, sizeof buf, "%sa\t0\t5\tb\t0\t5\tcopied\t1\n", header);
-    write_str(tpath("g3.tsv"), buf);
-    assert_int_equal(nd_eval_reuse(&ev, st, tpath("g3.tsv"), err, sizeof err), ND_ERR_INPUT);
+    write_str(t_path("g3.tsv"), buf);
+    assert_int_equal(nd_eval_reuse(&ev, st, t_path("g3.tsv"), err, sizeof err), ND_ERR_INPUT);
 
     snprintf(buf, sizeof buf, "%sa\t0\t5\ta\t9\t14\tverbatim\t1\n", header);
-    write_str(tpath("g4.tsv"), buf);
-    assert_int_equal(nd_eval_reuse(&ev, st, tpath("g4.tsv"), err, sizeof err), ND_ERR_INPUT);
+    write_str(t_path("g4.tsv"), buf);
+    assert_int_equal(nd_eval_reuse(&ev, st, t_path("g4.tsv"), err, sizeof err), ND_ERR_INPUT);
 
     /* well formed, but the store has neither article */
     snprintf(buf, sizeof buf, "%sa\t0\t5\tb\t0\t5\tverbatim\t1\tcopy\nc\t0\t0\td\t0\t0\tnone\t0\n",
              header);
-    write_str(tpath("g5.tsv"), buf);
-    assert_int_equal(nd_eval_reuse(&ev, st, tpath("g5.tsv"), err, sizeof err), ND_ERR_NOT_FOUND);
+    write_str(t_path("g5.tsv"), buf);
+    assert_int_equal(nd_eval_reuse(&ev, st, t_path("g5.tsv"), err, sizeof err), ND_ERR_NOT_FOUND);
     assert_non_null(strstr(err, "not in the store"));
 
     /* only negatives: nothing to load, nothing reported */
     snprintf(buf, sizeof buf, "%sc\t0\t0\td\t0\t0\tnone\t0\tnegative\n", header);
-    write_str(tpath("g6.tsv"), buf);
-    assert_int_equal(nd_eval_reuse(&ev, st, tpath("g6.tsv"), err, sizeof err), ND_OK);
+    write_str(t_path("g6.tsv"), buf);
+    assert_int_equal(nd_eval_reuse(&ev, st, t_path("g6.tsv"), err, sizeof err), ND_OK);
     assert_int_equal(ev.negatives, 1);
     assert_int_equal(ev.negatives_reported, 0);
     nd_store_close(st);
@@ -360,7 +335,7 @@ static void test_generated_stream(void **state)
     const char *jsonl = t_corpus_path("ecbplus/articles.jsonl");
     char cmd[4096];
     snprintf(cmd, sizeof cmd, "'%s' -s 11 -t 10 -c 10 '%s' '%s' '%s' 2>&1", gen, jsonl,
-             tpath("stream.jsonl"), tpath("gold.tsv"));
+             t_path("stream.jsonl"), t_path("gold.tsv"));
     int status;
     char *out = t_run(cmd, &status);
     assert_int_equal(status, 0);
@@ -369,7 +344,7 @@ static void test_generated_stream(void **state)
     nd_store *st = open_store("gen.db");
     nd_reader *r;
     assert_int_equal(nd_reader_new(&r, NULL), ND_OK);
-    assert_int_equal(nd_reader_add_path(r, tpath("stream.jsonl")), ND_OK);
+    assert_int_equal(nd_reader_add_path(r, t_path("stream.jsonl")), ND_OK);
     assert_int_equal(nd_store_begin(st), ND_OK);
     size_t added = 0;
     for (;;) {
@@ -388,7 +363,7 @@ static void test_generated_stream(void **state)
 
     nd_reuse_eval ev;
     char err[512] = "";
-    nd_status s = nd_eval_reuse(&ev, st, tpath("gold.tsv"), err, sizeof err);
+    nd_status s = nd_eval_reuse(&ev, st, t_path("gold.tsv"), err, sizeof err);
     if (s != ND_OK)
         fail_msg("nd_eval_reuse: %s", err);
     nd_store_close(st);
@@ -409,7 +384,7 @@ static void test_generated_stream(void **state)
 
     /* The command prints the same numbers. */
     snprintf(cmd, sizeof cmd, "'%s' --db '%s' eval reuse '%s' --format tsv", ND_CLI_PATH,
-             tpath("gen.db"), tpath("gold.tsv"));
+             t_path("gen.db"), t_path("gold.tsv"));
     out = t_run(cmd, &status);
     assert_int_equal(status, 0);
     char line[256];
@@ -418,7 +393,7 @@ static void test_generated_stream(void **state)
     assert_non_null(strstr(out, line));
     assert_non_null(strstr(out, "negatives\treported\t"));
     free(out);
-    snprintf(cmd, sizeof cmd, "'%s' --db '%s' eval reuse 2>&1", ND_CLI_PATH, tpath("gen.db"));
+    snprintf(cmd, sizeof cmd, "'%s' --db '%s' eval reuse 2>&1", ND_CLI_PATH, t_path("gen.db"));
     out = t_run(cmd, &status);
     assert_int_equal(status, 2); /* usage: no gold file named */
     free(out);
@@ -432,8 +407,8 @@ int main(void)
         cmocka_unit_test(test_labels_and_kinds),
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_alloc_failures),
-        cmocka_unit_test_setup_teardown(test_bad_gold, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_generated_stream, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_gold, t_dir_setup, t_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_generated_stream, t_dir_setup, t_dir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

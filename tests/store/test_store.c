@@ -17,31 +17,6 @@
 #include "support.h"
 #include "util/alloc.h"
 
-static char dir[256];
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(dir, sizeof dir, "%s", t_tmpdir());
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    t_rmtree(dir);
-    return 0;
-}
-
-static const char *tpath(const char *name)
-{
-    static char buf[2][512];
-    static int k;
-    k ^= 1;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
-
 static nd_store *open_ok(const char *path, const nd_store_opts *opts)
 {
     nd_store *st = NULL;
@@ -110,7 +85,7 @@ static int collect(void *ctx, const nd_summary *s)
 static void test_round_trip(void **state)
 {
     (void)state;
-    const char *path = tpath("rt.db");
+    const char *path = t_path("rt.db");
     nd_store *st = open_ok(path, NULL);
     nd_stats stats;
     assert_int_equal(nd_store_stats(st, &stats), ND_OK);
@@ -178,7 +153,7 @@ static void test_empty_body(void **state)
     nd_article *a = NULL, *got = NULL;
     assert_int_equal(nd_article_assemble(&a, &in), ND_OK);
     assert_int_equal(nd_article_count(a, ND_PART_SENTENCE), 0);
-    nd_store *st = open_ok(tpath("empty.db"), NULL);
+    nd_store *st = open_ok(t_path("empty.db"), NULL);
     add_ok(st, a);
     assert_int_equal(nd_store_get(st, &got, "empty"), ND_OK);
     fx_same(a, got);
@@ -192,7 +167,7 @@ static void test_empty_body(void **state)
 static void test_unchanged_and_conflict(void **state)
 {
     (void)state;
-    nd_store *st = open_ok(tpath("dup.db"), NULL);
+    nd_store *st = open_ok(t_path("dup.db"), NULL);
     nd_article *a = fx_article("same", 1, 4);
     nd_article *a2 = fx_article("same", 1, 4); /* the same content again */
     nd_article *b = fx_article("same", 2, 4);  /* other content under the same id */
@@ -230,7 +205,7 @@ static void test_unchanged_and_conflict(void **state)
 static void test_batches(void **state)
 {
     (void)state;
-    const char *path = tpath("batch.db");
+    const char *path = t_path("batch.db");
     nd_store *st = open_ok(path, NULL);
     nd_article *arts[10];
     for (int i = 0; i < 10; i++) {
@@ -288,7 +263,7 @@ static void test_not_a_store(void **state)
     char msg[512];
     const char *text = "This is a plain text file, not a database at all.\n";
 
-    const char *p = tpath("notes.db");
+    const char *p = t_path("notes.db");
     t_write_file(p, text, strlen(text));
     assert_int_equal(open_status(p, msg, sizeof msg), ND_ERR_NOT_STORE);
     assert_non_null(strstr(msg, p));
@@ -302,13 +277,13 @@ static void test_not_a_store(void **state)
     char junk[8192];
     for (size_t i = 0; i < sizeof junk; i++)
         junk[i] = (char)(i * 31 + 7);
-    p = tpath("junk.db");
+    p = t_path("junk.db");
     t_write_file(p, junk, sizeof junk);
     assert_int_equal(open_status(p, msg, sizeof msg), ND_ERR_NOT_STORE);
 
     /* Another program's database: tables, no application id. It must stay in its journal
      * mode (byte 18 of the header is 1 for rollback journals, 2 for WAL). */
-    p = tpath("other.db");
+    p = t_path("other.db");
     sql(p, "CREATE TABLE recipes(name TEXT, minutes INTEGER);"
            "INSERT INTO recipes VALUES('soup', 40);");
     assert_int_equal(open_status(p, msg, sizeof msg), ND_ERR_NOT_STORE);
@@ -319,13 +294,13 @@ static void test_not_a_store(void **state)
     free(back);
 
     /* Another program's application id, even without tables. */
-    p = tpath("otherid.db");
+    p = t_path("otherid.db");
     sql(p, "PRAGMA application_id = 12345; CREATE TABLE t(x); DROP TABLE t;");
     assert_int_equal(open_status(p, msg, sizeof msg), ND_ERR_NOT_STORE);
     assert_non_null(strstr(msg, "application_id"));
 
     /* A store written by a newer newsdesk. */
-    p = tpath("newer.db");
+    p = t_path("newer.db");
     nd_store *st = open_ok(p, NULL);
     nd_store_close(st);
     sql(p, "PRAGMA user_version = 99;");
@@ -339,10 +314,10 @@ static void test_not_a_store(void **state)
     /* A read-only open needs an existing store. */
     nd_store_opts ro = {.readonly = 1};
     st = NULL;
-    assert_int_equal(nd_store_open(&st, tpath("missing.db"), &ro), ND_ERR_IO);
+    assert_int_equal(nd_store_open(&st, t_path("missing.db"), &ro), ND_ERR_IO);
     assert_non_null(strstr(nd_store_errmsg(st), "missing.db"));
     nd_store_close(st);
-    p = tpath("zero.db");
+    p = t_path("zero.db");
     t_write_file(p, "", 0);
     st = NULL;
     assert_int_equal(nd_store_open(&st, p, &ro), ND_ERR_NOT_STORE);
@@ -366,7 +341,7 @@ static void test_not_a_store(void **state)
 static void test_migrations(void **state)
 {
     (void)state;
-    const char *p = tpath("mig.db");
+    const char *p = t_path("mig.db");
     sqlite3 *db;
     assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
     const char *steps[] = {
@@ -396,7 +371,7 @@ static void test_migrations(void **state)
 
     /* A database at version 0 without tables (a file SQLite made but nobody filled) becomes a
      * store. */
-    p = tpath("blank.db");
+    p = t_path("blank.db");
     sql(p, "CREATE TABLE t(x); DROP TABLE t;");
     nd_store *st = open_ok(p, NULL);
     nd_store_close(st);
@@ -421,7 +396,7 @@ static int parse_in(nd_article **out, const char *text, const char *id)
 static void test_upgrade_from_v1(void **state)
 {
     (void)state;
-    const char *p = tpath("v1.db");
+    const char *p = t_path("v1.db");
     nd_article *a = NULL, *b = NULL, *got = NULL;
     assert_int_equal(parse_in(&a, "Old report\n\nA harbour crane fell over in the storm.\n",
                               "old"), ND_OK);
@@ -487,7 +462,7 @@ static nd_status get_status(const char *path, const char *id)
 static void test_corrupt_rows(void **state)
 {
     (void)state;
-    const char *p = tpath("corrupt.db");
+    const char *p = t_path("corrupt.db");
     nd_store *st = open_ok(p, NULL);
     nd_article *a = fx_article("victim", 5, 6);
     add_ok(st, a);
@@ -514,7 +489,7 @@ static void test_corrupt_rows(void **state)
         "UPDATE articles SET sentences = 0",
         "UPDATE articles SET raw = substr(raw, 1, 20)",
     };
-    const char *bp = tpath("corrupt-copy.db");
+    const char *bp = t_path("corrupt-copy.db");
     for (size_t i = 0; i < sizeof damage / sizeof *damage; i++) {
         /* Damage a fresh copy of the store each time. */
         char cmd[1200];
@@ -646,7 +621,7 @@ static void test_blob_codec(void **state)
 static void test_reader_and_writers(void **state)
 {
     (void)state;
-    const char *p = tpath("conc.db");
+    const char *p = t_path("conc.db");
     nd_store_opts quick = {.busy_timeout_ms = 50};
     nd_store *w = open_ok(p, NULL);
     nd_store *r = open_ok(p, NULL);
@@ -716,7 +691,7 @@ static int nest(void *ctx, const nd_summary *s)
 static void test_nested_list(void **state)
 {
     (void)state;
-    nd_store *st = open_ok(tpath("nest.db"), NULL);
+    nd_store *st = open_ok(t_path("nest.db"), NULL);
     for (int i = 0; i < 4; i++) {
         char id[16];
         make_id(id, sizeof id, i);
@@ -741,7 +716,7 @@ static void test_disk_full(void **state)
     nd_article *got = NULL;
     nd_stats stats;
     for (int batch = 0; batch < 2; batch++) {
-        const char *p = tpath(batch ? "full-batch.db" : "full.db");
+        const char *p = t_path(batch ? "full-batch.db" : "full.db");
         nd_store *st = open_ok(p, &small);
         int added = 0;
         nd_status s = ND_OK;
@@ -796,7 +771,7 @@ static void test_disk_full(void **state)
 static void test_stats(void **state)
 {
     (void)state;
-    nd_store *st = open_ok(tpath("stats.db"), NULL);
+    nd_store *st = open_ok(t_path("stats.db"), NULL);
     int64_t paras = 0, sents = 0, body = 0, raw = 0, dated = 0;
     char first[32] = "9999", last[32] = "";
     int outlets[FX_N(fx_outlets)] = {0};
@@ -862,5 +837,5 @@ int main(void)
         cmocka_unit_test(test_disk_full),
         cmocka_unit_test(test_stats),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, t_dir_setup, t_dir_teardown);
 }

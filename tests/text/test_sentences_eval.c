@@ -12,34 +12,9 @@
 #include "newsdesk.h"
 #include "support.h"
 
-static char dir[256];
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(dir, sizeof dir, "%s", t_tmpdir());
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    t_rmtree(dir);
-    return 0;
-}
-
-static const char *tpath(const char *name)
-{
-    static char buf[2][512];
-    static int k;
-    k ^= 1;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
-
 static void write_str(const char *name, const char *s)
 {
-    t_write_file(tpath(name), s, strlen(s));
+    t_write_file(t_path(name), s, strlen(s));
 }
 
 /* Two articles written for this test. In "a" the splitter finds both gold sentences; in "b"
@@ -59,7 +34,7 @@ static void test_small_gold(void **state)
                           "b\t24\t38\n");
     nd_sentence_eval ev;
     char err[512] = "x";
-    assert_int_equal(nd_eval_sentences(&ev, tpath("gold.tsv"), dir, err, sizeof err), ND_OK);
+    assert_int_equal(nd_eval_sentences(&ev, t_path("gold.tsv"), t_dir(), err, sizeof err), ND_OK);
     assert_string_equal(err, "");
     assert_int_equal(ev.articles, 2);
     assert_int_equal(ev.gold_sentences, 4);
@@ -83,7 +58,7 @@ static void expect_error(const char *tsv, nd_status want, const char *fragment)
     write_str("bad.tsv", tsv);
     nd_sentence_eval ev;
     char err[512] = "";
-    assert_int_equal(nd_eval_sentences(&ev, tpath("bad.tsv"), dir, err, sizeof err), want);
+    assert_int_equal(nd_eval_sentences(&ev, t_path("bad.tsv"), t_dir(), err, sizeof err), want);
     if (!strstr(err, fragment))
         fail_msg("message \"%s\" lacks \"%s\"", err, fragment);
 }
@@ -104,9 +79,9 @@ static void test_errors(void **state)
 
     nd_sentence_eval ev;
     char err[512] = "";
-    assert_int_equal(nd_eval_sentences(&ev, tpath("nope.tsv"), dir, err, sizeof err), ND_ERR_IO);
+    assert_int_equal(nd_eval_sentences(&ev, t_path("nope.tsv"), t_dir(), err, sizeof err), ND_ERR_IO);
     assert_non_null(strstr(err, "nope.tsv"));
-    assert_int_equal(nd_eval_sentences(&ev, NULL, dir, err, sizeof err), ND_ERR_ARG);
+    assert_int_equal(nd_eval_sentences(&ev, NULL, t_dir(), err, sizeof err), ND_ERR_ARG);
 }
 
 /* The quality bar of the splitter on real news text. */
@@ -136,8 +111,8 @@ static void test_ecbplus(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_small_gold, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_small_gold, t_dir_setup, t_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_errors, t_dir_setup, t_dir_teardown),
         cmocka_unit_test(test_ecbplus),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
