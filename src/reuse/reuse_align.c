@@ -37,21 +37,6 @@
 /* Similarity from which a passage that is not verbatim is near-verbatim: one word in twenty. */
 #define NEAR_VERBATIM 0.95
 
-static nd_status ensure(void **v, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return ND_OK;
-    size_t n = *cap ? *cap : 64;
-    while (n < need)
-        n *= 2;
-    void *p = nd_realloc(*v, n * size);
-    if (!p)
-        return ND_ERR_NOMEM;
-    *v = p;
-    *cap = n;
-    return ND_OK;
-}
-
 /* Sorts v[0..n) by the high 32 bits (the stem), keeping the order of equal stems (sentence
  * order): a stable LSD radix sort, 4 passes of 8 bits, tmp[0..n) as scratch. It runs for
  * every article (restatements), where qsort's comparator calls were the stage's top cost. */
@@ -79,7 +64,7 @@ static nd_status build_table(nd_ralign *w)
     size_t n = 16;
     while (n < 2 * w->npost + 2)
         n *= 2;
-    nd_status s = ensure((void **)&w->tab, &w->tabcap, n, sizeof *w->tab);
+    nd_status s = nd_reserve((void **)&w->tab, &w->tabcap, n, sizeof *w->tab);
     if (s != ND_OK)
         return s;
     w->ntab = n;
@@ -118,7 +103,7 @@ static nd_status lcs_len(nd_ralign *w, const nd_rdoc *a, const nd_rsent *sa, con
                          const nd_rsent *sb, size_t *out)
 {
     size_t la = sa->t1 - sa->t0, lb = sb->t1 - sb->t0;
-    nd_status s = ensure((void **)&w->lcs, &w->lcscap, lb + 1, sizeof *w->lcs);
+    nd_status s = nd_reserve((void **)&w->lcs, &w->lcscap, lb + 1, sizeof *w->lcs);
     if (s != ND_OK)
         return s;
     uint32_t *row = w->lcs;
@@ -183,7 +168,7 @@ static nd_status emit_run(nd_rpasses *out, nd_ralign *w, const nd_rdoc *a, const
         return ND_OK;
     if (same && len_sum && (double)lcs_sum < SIM_SAME * (double)len_sum)
         return ND_OK;
-    nd_status s = ensure((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
+    nd_status s = nd_reserve((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
     if (s != ND_OK)
         return s;
     nd_rpass *p = &out->v[out->n++];
@@ -299,7 +284,8 @@ nd_status nd_reuse_align(nd_rpasses *out, nd_ralign *w, const nd_rdoc *a, const 
     nd_status s;
     /* Postings (stem, sentence) of a, sorted by stem. */
     /* Twice the postings: the second half is the radix sort's scratch. */
-    if ((s = ensure((void **)&w->post, &w->postcap, 2 * a->nsset + 1, sizeof *w->post)) != ND_OK)
+    s = nd_reserve((void **)&w->post, &w->postcap, 2 * a->nsset + 1, sizeof *w->post);
+    if (s != ND_OK)
         return s;
     w->npost = 0;
     for (size_t i = 0; i < a->nsent; i++)
@@ -309,10 +295,10 @@ nd_status nd_reuse_align(nd_rpasses *out, nd_ralign *w, const nd_rdoc *a, const 
     if ((s = build_table(w)) != ND_OK)
         return s;
 
-    if ((s = ensure((void **)&w->cnt, &w->cntcap, a->nsent + 1, sizeof *w->cnt)) != ND_OK ||
-        (s = ensure((void **)&w->touched, &w->touchcap, a->nsent + 1, sizeof *w->touched)) !=
+    if ((s = nd_reserve((void **)&w->cnt, &w->cntcap, a->nsent + 1, sizeof *w->cnt)) != ND_OK ||
+        (s = nd_reserve((void **)&w->touched, &w->touchcap, a->nsent + 1, sizeof *w->touched)) !=
             ND_OK ||
-        (s = ensure((void **)&w->match, &w->matchcap, b->nsent + 1, sizeof *w->match)) != ND_OK)
+        (s = nd_reserve((void **)&w->match, &w->matchcap, b->nsent + 1, sizeof *w->match)) != ND_OK)
         return s;
     /* shared[] grows with match[]: same capacity. */
     size_t cap = w->matchcap;

@@ -234,21 +234,6 @@ static nd_status sql_fail(nd_store *st, int rc, const char *what)
     return sql_status(rc);
 }
 
-static nd_status ensure(void **v, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return ND_OK;
-    size_t n = *cap ? *cap : 64;
-    while (n < need)
-        n *= 2;
-    void *p = nd_realloc(*v, n * size);
-    if (!p)
-        return ND_ERR_NOMEM;
-    *v = p;
-    *cap = n;
-    return ND_OK;
-}
-
 /* ---- The index -------------------------------------------------------------------------- */
 
 /* A hint to fetch a cache line that will be read soon (the index and the sketches are far
@@ -326,7 +311,7 @@ static nd_status index_find(nd_reuse_state *s, uint32_t key, uint32_t q)
         return ND_OK;
     /* Twice the room: the second half is the radix sort's scratch. */
     nd_status st =
-        ensure((void **)&s->cand, &s->candcap, 2 * (s->ncand + KEY_CAP), sizeof *s->cand);
+        nd_reserve((void **)&s->cand, &s->candcap, 2 * (s->ncand + KEY_CAP), sizeof *s->cand);
     if (st != ND_OK)
         return st;
     size_t j = home(key, s->nslot), first = s->ncand;
@@ -522,7 +507,7 @@ static nd_status sketch_add(nd_reuse_state *s, uint32_t rowid, const unsigned ch
     if (!s->nskchunk || s->skpos + m > SKCHUNK) {
         if (s->nskchunk >= (size_t)1 << (32 - SKCHUNK_BITS))
             return ND_OK;
-        if ((e = ensure((void **)&s->skchunk, &s->skchunkcap, s->nskchunk + 1,
+        if ((e = nd_reserve((void **)&s->skchunk, &s->skchunkcap, s->nskchunk + 1,
                         sizeof *s->skchunk)) != ND_OK)
             return e;
         if (!(s->skchunk[s->nskchunk] = nd_malloc(SKCHUNK * sizeof **s->skchunk)))
@@ -531,7 +516,7 @@ static nd_status sketch_add(nd_reuse_state *s, uint32_t rowid, const unsigned ch
         s->skpos = 0;
     }
     if (rowid >= s->nsk) {
-        if ((e = ensure((void **)&s->sk, &s->skcap, (size_t)rowid + 1, sizeof *s->sk)) != ND_OK)
+        if ((e = nd_reserve((void **)&s->sk, &s->skcap, (size_t)rowid + 1, sizeof *s->sk)) != ND_OK)
             return e;
         memset(s->sk + s->nsk, 0, ((size_t)rowid + 1 - s->nsk) * sizeof *s->sk);
         s->nsk = (size_t)rowid + 1;
@@ -737,10 +722,10 @@ static nd_status read_sig(nd_reuse_state *s, uint32_t rowid, const uint32_t **v,
         uint32_t *dst;
         if (len <= SIG_CACHE_MAX) {
             c->rowid = 0;
-            e = ensure((void **)&c->v, &c->cap, len + 1, sizeof *c->v);
+            e = nd_reserve((void **)&c->v, &c->cap, len + 1, sizeof *c->v);
             dst = c->v;
         } else {
-            e = ensure((void **)&s->sig, &s->sigcap, len + 1, sizeof *s->sig);
+            e = nd_reserve((void **)&s->sig, &s->sigcap, len + 1, sizeof *s->sig);
             dst = s->sig;
         }
         if (e == ND_OK) {
@@ -926,7 +911,7 @@ static nd_status find_verified(nd_reuse_state *s, verified *out, size_t *nout)
             i = j;
             continue;
         }
-        if ((e = ensure((void **)&s->cands, &s->candscap, s->ncands + 1, sizeof *s->cands)) !=
+        if ((e = nd_reserve((void **)&s->cands, &s->candscap, s->ncands + 1, sizeof *s->cands)) !=
             ND_OK)
             return e;
         s->cands[s->ncands++] = (cand){rowid, (uint32_t)i, (uint32_t)(j - i), 0, 0};
@@ -942,7 +927,7 @@ static nd_status find_verified(nd_reuse_state *s, verified *out, size_t *nout)
         if (s->cands[c].rowid < s->nsk)
             if (s->sk[s->cands[c].rowid].nsh)
                 PREFETCH(sketch_fp(s, &s->sk[s->cands[c].rowid]));
-    if ((e = ensure((void **)&s->covered, &s->coveredcap, nq + 1, 1)) != ND_OK)
+    if ((e = nd_reserve((void **)&s->covered, &s->coveredcap, nq + 1, 1)) != ND_OK)
         return e;
     memset(s->covered, 0, nq);
     size_t tried = 0, looked = 0;
@@ -1010,7 +995,7 @@ static nd_status find_verified(nd_reuse_state *s, verified *out, size_t *nout)
 static nd_status store_sig(nd_reuse_state *s, int64_t rowid)
 {
     size_t need = 4 * (s->doc.nsh + s->nedge) + 1;
-    nd_status e = ensure((void **)&s->blob, &s->blobcap, need, 1);
+    nd_status e = nd_reserve((void **)&s->blob, &s->blobcap, need, 1);
     if (e != ND_OK)
         return e;
     for (size_t i = 0; i < s->doc.nsh; i++)
@@ -1101,7 +1086,7 @@ static nd_status catch_up(nd_reuse_state *s, int64_t upto)
     size_t n = 0, cap = 0;
     nd_status e = ND_OK;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if ((e = ensure((void **)&rows, &cap, n + 1, sizeof *rows)) != ND_OK)
+        if ((e = nd_reserve((void **)&rows, &cap, n + 1, sizeof *rows)) != ND_OK)
             break;
         rows[n++] = sqlite3_column_int64(q, 0);
     }

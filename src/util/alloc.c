@@ -75,6 +75,26 @@ void *nd_grow(void *v, size_t *cap, size_t n, size_t size, size_t first)
     return p;
 }
 
+nd_status nd_reserve(void **v, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return ND_OK;
+    size_t n = *cap ? *cap : 64;
+    while (n < need) {
+        if (n > SIZE_MAX / 2)
+            return ND_ERR_NOMEM;
+        n *= 2;
+    }
+    if (n > SIZE_MAX / size)
+        return ND_ERR_NOMEM;
+    void *p = nd_realloc(*v, n * size);
+    if (!p)
+        return ND_ERR_NOMEM;
+    *v = p;
+    *cap = n;
+    return ND_OK;
+}
+
 void nd_free(void *p)
 {
     free(p);

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "newsdesk.h"
+
 void *nd_malloc(size_t n);
 void *nd_calloc(size_t count, size_t size);
 void *nd_realloc(void *p, size_t n);
@@ -21,6 +23,12 @@ char *nd_strdup(const char *s);
  * first time) and *cap updated. Returns the array to use from now on, or NULL on
  * out-of-memory, when `v` and *cap are left as they were. */
 void *nd_grow(void *v, size_t *cap, size_t n, size_t size, size_t first);
+
+/* Makes room for `need` elements in a growable array *v of `size`-byte elements with capacity
+ * *cap: when smaller, it is reallocated to the first doubling of *cap (64 elements the first
+ * time) that holds `need`, and *v and *cap are updated. ND_ERR_NOMEM leaves both as they
+ * were. For arrays sized ahead of a bulk fill; nd_grow() is for appending one element. */
+nd_status nd_reserve(void **v, size_t *cap, size_t need, size_t size);
 
 /* Testing: after `n` more successful allocations every allocation fails, until called again
  * with a negative `n` (the default: never fail). Per thread. */
