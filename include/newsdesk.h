@@ -443,8 +443,11 @@ nd_status nd_eval_reuse(nd_reuse_eval *out, nd_store *st, const char *gold_tsv, 
  * Every article is assigned once, when it is added, to a story and to an event inside that
  * story (see docs/cluster.md). Ids are short and stable: stories "S<n>", events "E<n>". When
  * two stories (or events) turn out to be one, they merge: the absorbed id is recorded as an
- * alias and still resolves to the survivor. Old stories retire from the active window but
- * stay in the store.
+ * alias and still resolves to the survivor. When the articles of an event turn out to form
+ * two groups (two look-alike events, mixed because the first report of the second arrived
+ * before anything told them apart), the event splits: the group without its first article
+ * moves to a new event id, the old id stays with the rest, and the split is recorded. Old
+ * stories retire from the active window but stay in the store.
  * ---------------------------------------------------------------------------------------- */
 
 /* One article's place: its current story and event (resolved through merges). */

@@ -150,6 +150,12 @@ typedef struct nd_cx_result {
     int new_story, new_event;
     uint32_t story_merged_from, story_merged_into;
     uint32_t event_merged_from, event_merged_into;
+    /* An event split: the part of event_split_from without its first article left for the
+     * new event event_split_new; its articles' rowids are moved[0..nmoved) (owned by the
+     * model, valid until the next call). */
+    uint32_t event_split_from, event_split_new;
+    const int64_t *moved;
+    uint32_t nmoved;
     float story_sim, event_sim;
 } nd_cx_result;
 
@@ -178,6 +184,10 @@ void nd_cx_set_next_ids(nd_cx_model *m, uint32_t story, uint32_t event);
 void nd_cx_set_clock(nd_cx_model *m, int64_t rowid, int32_t day);
 nd_status nd_cx_restore(nd_cx_model *m, uint32_t story, uint32_t event, const nd_cx_vec *v,
                         int64_t rowid);
+/* After the replay: the recorded splits (new event id -> the event it left, sorted by new id),
+ * so that the two parts of a split are not merged again. */
+void nd_cx_restore_splits(nd_cx_model *m, const uint32_t *new_id, const uint32_t *from_id,
+                          size_t n);
 /* True when a story last touched at (rowid, day) is still active at the model's clock. */
 int nd_cx_is_active(const nd_cx_model *m, int64_t last_rowid, int32_t last_day);
 /* Stream clock: highest rowid and publication day seen. */

@@ -243,9 +243,23 @@ typedef struct centroid {
     int64_t last_rowid;
 } centroid;
 
+/* A member remembered for the split check: its rowid and vector (features sorted by id). */
+typedef struct member {
+    int64_t rowid;
+    nd_cx_vec v;
+} member;
+
 typedef struct event {
     uint32_t id;
     centroid c;
+    /* Its articles while it has at most SPLIT_MAX, in added order (see event_split). An
+     * event that outgrows them, or whose list was lost (a failed allocation), has
+     * untracked set and is never checked again. */
+    member *mem;
+    uint32_t nmem;
+    size_t memcap;
+    int untracked;
+    uint32_t split_from; /* the event it was split from: the two are never merged again */
 } event;
 
 typedef struct story {
@@ -317,6 +331,8 @@ struct nd_cx_model {
     uint32_t nhit;
     size_t hitcap;
     size_t bytes; /* centroid and list memory (maps are counted from their capacities) */
+    int64_t moved[32]; /* rowids an event split moved (nd_cx_result.moved) */
+    uint32_t nmoved;
 };
 
 static size_t fmap_bytes(const fmap *m)
@@ -351,13 +367,25 @@ static void centroid_free(centroid *c)
     fmap_free(&c->m);
 }
 
+static void members_free(event *e)
+{
+    for (uint32_t i = 0; i < e->nmem; i++)
+        nd_cx_vec_free(&e->mem[i].v);
+    nd_free(e->mem);
+    e->mem = NULL;
+    e->nmem = 0;
+    e->memcap = 0;
+}
+
 static void story_free(story *s)
 {
     if (!s)
         return;
     centroid_free(&s->c);
-    for (uint32_t i = 0; i < s->nev; i++)
+    for (uint32_t i = 0; i < s->nev; i++) {
         centroid_free(&s->ev[i].c);
+        members_free(&s->ev[i]);
+    }
     nd_free(s->ev);
     nd_free(s);
 }
@@ -398,8 +426,11 @@ size_t nd_cx_model_bytes(const nd_cx_model *m)
         if (!s)
             continue;
         b += sizeof *s + fmap_bytes(&s->c.m) + (size_t)s->evcap * sizeof(event);
-        for (uint32_t e = 0; e < s->nev; e++)
-            b += fmap_bytes(&s->ev[e].c.m);
+        for (uint32_t e = 0; e < s->nev; e++) {
+            b += fmap_bytes(&s->ev[e].c.m) + s->ev[e].memcap * sizeof(member);
+            for (uint32_t k = 0; k < s->ev[e].nmem; k++)
+                b += s->ev[e].mem[k].v.cap * sizeof(nd_cx_feat);
+        }
     }
     return b;
 }
@@ -971,6 +1002,7 @@ static event *event_new(story *s, uint32_t id)
         return NULL;
     s->ev = e;
     e = &s->ev[s->nev++];
+    memset(e, 0, sizeof *e);
     e->id = id;
     centroid_init(&e->c);
     return e;
@@ -982,6 +1014,253 @@ static event *event_get(story *s, uint32_t id)
         if (s->ev[i].id == id)
             return &s->ev[i];
     return NULL;
+}
+
+/* ---- Event splits -------------------------------------------------------------------------
+ * An online decision can put the first report of a second, look-alike event into the first
+ * event (nothing tells them apart until the second event has reports of its own), and every
+ * later report of either then follows. So when an event reaches 4, 8, 16 or 32 articles its
+ * members are cut in two and the two parts compared: when the articles of each part are, on
+ * average, more than twice as alike to each other as to the articles of the other part, they
+ * are two events, and the part without the event's first article leaves with a new id.
+ * docs/cluster.md ("Splits") explains the constants. */
+
+#define SPLIT_MAX 32       /* members remembered; larger events are settled */
+#define SPLIT_MIN_PART 2   /* a single odd article is not an event of its own */
+#define SPLIT_RATIO 0.5f   /* between-part over within-part mean similarity */
+
+static int feat_by_id(const void *a, const void *b)
+{
+    uint32_t x = ((const nd_cx_feat *)a)->id, y = ((const nd_cx_feat *)b)->id;
+    return (x > y) - (x < y);
+}
+
+/* Remembers a new member of e (its vector, features sorted by id for the pair scores). */
+static void members_add(event *e, const nd_cx_vec *v, int64_t rowid)
+{
+    if (e->untracked)
+        return;
+    if (e->nmem >= SPLIT_MAX || e->nmem != e->c.size - 1) {
+        members_free(e);
+        e->untracked = 1;
+        return;
+    }
+    member *mm = nd_grow(e->mem, &e->memcap, e->nmem, sizeof *mm, 4);
+    nd_cx_feat *f = v->n ? nd_malloc(v->n * sizeof *f) : NULL;
+    if (!mm || (v->n && !f)) {
+        if (mm)
+            e->mem = mm;
+        nd_free(f);
+        members_free(e);
+        e->untracked = 1;
+        return;
+    }
+    e->mem = mm;
+    if (v->n) {
+        memcpy(f, v->f, v->n * sizeof *f);
+        qsort(f, v->n, sizeof *f, feat_by_id);
+    }
+    e->mem[e->nmem++] = (member){rowid, {f, v->n, v->n, v->day}};
+}
+
+/* Appends from's members to into's, in added order (a merge), while they fit. */
+static void members_merge(event *into, event *from)
+{
+    uint32_t n = into->nmem + from->nmem;
+    member *out = NULL;
+    if (!into->untracked && !from->untracked && n <= SPLIT_MAX && into->nmem == into->c.size - from->c.size &&
+        from->nmem == from->c.size)
+        out = nd_malloc(n * sizeof *out);
+    if (!out) {
+        members_free(into);
+        into->untracked = 1;
+        return;
+    }
+    uint32_t a = 0, j = 0, k = 0;
+    while (a < into->nmem || j < from->nmem)
+        out[k++] = (j >= from->nmem || (a < into->nmem && into->mem[a].rowid < from->mem[j].rowid))
+                       ? into->mem[a++]
+                       : from->mem[j++];
+    nd_free(into->mem);
+    into->mem = out;
+    into->memcap = n;
+    into->nmem = n;
+    nd_free(from->mem);
+    from->mem = NULL;
+    from->nmem = 0;
+}
+
+/* Similarity of two members, weighted as the event level weighs an article against an
+ * event: per-view cosines, their weighted mean over the views both have, times time. */
+static float member_similarity(const member *x, const float ix[ND_CX_NVIEWS], const member *y,
+                               const float iy[ND_CX_NVIEWS], const nd_cx_config *cfg)
+{
+    double dot[ND_CX_NVIEWS] = {0};
+    uint32_t i = 0, j = 0;
+    while (i < x->v.n && j < y->v.n) {
+        uint32_t a = x->v.f[i].id, b = y->v.f[j].id;
+        if (a < b) {
+            i++;
+        } else if (b < a) {
+            j++;
+        } else {
+            dot[ND_CX_VIEW(a)] += (double)x->v.f[i].q * y->v.f[j].q;
+            i++, j++;
+        }
+    }
+    double num = 0, den = 0;
+    for (int k = 0; k < ND_CX_NVIEWS; k++) {
+        if (ix[k] == 0 || iy[k] == 0)
+            continue;
+        num += cfg->w_event[k] * dot[k] * ix[k] * iy[k];
+        den += cfg->w_event[k];
+    }
+    if (den <= 0)
+        return 0;
+    float s = (float)(num / den);
+    if (x->v.day != ND_CX_NODAY && y->v.day != ND_CX_NODAY) {
+        int32_t gap = x->v.day > y->v.day ? x->v.day - y->v.day : y->v.day - x->v.day;
+        if ((float)gap > cfg->event_grace)
+            s *= cfg->event_floor +
+                 (1.0f - cfg->event_floor) * expf(-((float)gap - cfg->event_grace) / cfg->event_tau);
+    }
+    return s;
+}
+
+/* Mean similarity of member i to the members of part p (itself included, as one). */
+static float part_mean(const float *sim, const uint8_t *part, uint32_t n, uint32_t i, uint8_t p)
+{
+    float sum = 0;
+    uint32_t c = 0;
+    for (uint32_t j = 0; j < n; j++)
+        if (part[j] == p)
+            sum += sim[i * n + j], c++;
+    return c ? sum / (float)c : 0;
+}
+
+/* Cuts the members in two (part[i] = 0 or 1) and returns the between-part over within-part
+ * mean similarity, or 1 when a part is too small. The cut starts from the least alike pair
+ * and moves each member to the part it is closer to on average, until nothing moves. */
+static float bisect(const float *sim, uint32_t n, uint8_t *part)
+{
+    uint32_t a = 0, b = 1;
+    for (uint32_t i = 0; i < n; i++)
+        for (uint32_t j = i + 1; j < n; j++)
+            if (sim[i * n + j] < sim[a * n + b])
+                a = i, b = j;
+    for (uint32_t i = 0; i < n; i++)
+        part[i] = sim[i * n + a] >= sim[i * n + b] ? 0 : 1;
+    for (int it = 0; it < 16; it++) {
+        int moved = 0;
+        uint32_t cnt[2] = {0, 0};
+        for (uint32_t i = 0; i < n; i++)
+            cnt[part[i]]++;
+        if (!cnt[0] || !cnt[1])
+            break;
+        uint8_t next[SPLIT_MAX];
+        for (uint32_t i = 0; i < n; i++) {
+            float m0 = part_mean(sim, part, n, i, 0), m1 = part_mean(sim, part, n, i, 1);
+            next[i] = m0 >= m1 ? 0 : 1;
+            moved |= next[i] != part[i];
+        }
+        memcpy(part, next, n);
+        if (!moved)
+            break;
+    }
+    double within[2] = {0, 0}, between = 0;
+    uint32_t cnt[2] = {0, 0};
+    for (uint32_t i = 0; i < n; i++)
+        cnt[part[i]]++;
+    if (cnt[0] < SPLIT_MIN_PART || cnt[1] < SPLIT_MIN_PART)
+        return 1;
+    for (uint32_t i = 0; i < n; i++)
+        for (uint32_t j = i + 1; j < n; j++) {
+            if (part[i] != part[j])
+                between += sim[i * n + j];
+            else
+                within[part[i]] += sim[i * n + j];
+        }
+    double w = 0;
+    for (int p = 0; p < 2; p++)
+        w += 0.5 * within[p] / ((double)cnt[p] * (cnt[p] - 1) / 2);
+    between /= (double)cnt[0] * cnt[1];
+    return w > 0 ? (float)(between / w) : 1;
+}
+
+/* Rebuilds an event's centroid from its remembered members, in added order (the same
+ * sequence a reopened store replays, so both give the same centroid). */
+static nd_status centroid_from_members(nd_cx_model *m, event *e)
+{
+    centroid_free(&e->c);
+    centroid_init(&e->c);
+    for (uint32_t i = 0; i < e->nmem; i++) {
+        float inv[ND_CX_NVIEWS];
+        vec_inorms(&e->mem[i].v, inv);
+        nd_status st = centroid_add_vec(m, &e->c, &e->mem[i].v, inv, e->mem[i].rowid, NULL);
+        if (st != ND_OK)
+            return st;
+    }
+    return ND_OK;
+}
+
+/* The split check of s->ev[ei] (see the top of this section). On a split, res names the new
+ * event and the rowids that moved (m->moved, valid until the next call). */
+static nd_status event_split(nd_cx_model *m, story *s, uint32_t ei, int64_t rowid,
+                             nd_cx_result *res)
+{
+    event *e = &s->ev[ei];
+    uint32_t n = e->nmem;
+    if (e->untracked || n != e->c.size || (n != 4 && n != 8 && n != 16 && n != 32))
+        return ND_OK;
+    float sim[SPLIT_MAX * SPLIT_MAX];
+    float inv[SPLIT_MAX][ND_CX_NVIEWS];
+    for (uint32_t i = 0; i < n; i++)
+        vec_inorms(&e->mem[i].v, inv[i]);
+    for (uint32_t i = 0; i < n; i++) {
+        sim[i * n + i] = 1;
+        for (uint32_t j = i + 1; j < n; j++)
+            sim[i * n + j] = sim[j * n + i] =
+                member_similarity(&e->mem[i], inv[i], &e->mem[j], inv[j], &m->cfg);
+    }
+    uint8_t part[SPLIT_MAX];
+    if (bisect(sim, n, part) >= SPLIT_RATIO)
+        return ND_OK;
+
+    /* The part holding the event's first article keeps the id. */
+    uint8_t leave = (uint8_t)!part[0];
+    uint32_t new_id = m->next_event;
+    if (!event_new(s, new_id))
+        return ND_ERR_NOMEM;
+    m->next_event++;
+    e = &s->ev[ei];
+    event *ne = &s->ev[s->nev - 1];
+    ne->split_from = e->id;
+    member *mm = nd_malloc(n * sizeof *mm);
+    if (!mm)
+        return ND_ERR_NOMEM;
+    ne->mem = mm;
+    ne->memcap = n;
+    uint32_t keep = 0;
+    m->nmoved = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (part[i] == leave) {
+            ne->mem[ne->nmem++] = e->mem[i];
+            m->moved[m->nmoved++] = e->mem[i].rowid;
+            if (e->mem[i].rowid == rowid)
+                res->event = new_id;
+        } else {
+            e->mem[keep++] = e->mem[i];
+        }
+    }
+    e->nmem = keep;
+    res->event_split_from = e->id;
+    res->event_split_new = new_id;
+    res->moved = m->moved;
+    res->nmoved = m->nmoved;
+    nd_status st = centroid_from_members(m, e);
+    if (st == ND_OK)
+        st = centroid_from_members(m, ne);
+    return st;
 }
 
 int nd_cx_is_active(const nd_cx_model *m, int64_t last_rowid, int32_t last_day)
@@ -1179,6 +1458,8 @@ static nd_status story_merge(nd_cx_model *m, story *into, story *from)
         into->ev = e;
         into->ev[into->nev++] = from->ev[i];
         centroid_init(&from->ev[i].c); /* moved, not copied */
+        from->ev[i].mem = NULL;
+        from->ev[i].nmem = 0;
     }
     from->nev = 0;
     story_drop(m, from);
@@ -1191,7 +1472,9 @@ static nd_status event_merge(nd_cx_model *m, story *s, event *into, event *from)
     nd_status st = centroid_add_centroid(m, &into->c, &from->c, NULL);
     if (st != ND_OK)
         return st;
+    members_merge(into, from);
     centroid_free(&from->c);
+    members_free(from);
     *from = s->ev[--s->nev];
     return ND_OK;
 }
@@ -1271,10 +1554,11 @@ nd_status nd_cx_assign(nd_cx_model *m, const nd_cx_vec *v, int64_t rowid, nd_cx_
         st = centroid_add_vec(m, &be->c, v, inv, rowid, NULL);
     if (st != ND_OK)
         return st;
+    members_add(be, v, rowid);
 
     /* An article close to two clusters may show that they are one: merge when their
      * centroids, not just this article, are alike. The larger (then older) one survives. */
-    if (se && ses >= cfg->t_event &&
+    if (se && ses >= cfg->t_event && se->split_from != be->id && be->split_from != se->id &&
         centroid_similarity(&be->c, &se->c, cfg->w_event, cfg->event_grace, cfg->event_tau, cfg->event_floor) >=
             cfg->t_event_merge) {
         event *into = be, *from = se;
@@ -1289,6 +1573,14 @@ nd_status nd_cx_assign(nd_cx_model *m, const nd_cx_vec *v, int64_t rowid, nd_cx_
         be_id = res->event;
     }
     (void)be_id;
+    {
+        event *je = event_get(best, res->event);
+        if (je) {
+            st = event_split(m, best, (uint32_t)(je - best->ev), rowid, res);
+            if (st != ND_OK)
+                return st;
+        }
+    }
     /* The story the article joined may now be close to another candidate as a whole:
      * check the next few candidates' centroids (fragments of one story, opened before
      * enough articles showed what they share, meet here). */
@@ -1317,6 +1609,26 @@ nd_status nd_cx_assign(nd_cx_model *m, const nd_cx_vec *v, int64_t rowid, nd_cx_
     return ND_OK;
 }
 
+void nd_cx_restore_splits(nd_cx_model *m, const uint32_t *new_id, const uint32_t *from_id,
+                          size_t n)
+{
+    for (uint32_t k = 0; k < m->nslots; k++) {
+        story *s = m->act[k].s;
+        for (uint32_t i = 0; s && i < s->nev; i++) {
+            size_t lo = 0, hi = n;
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (new_id[mid] < s->ev[i].id)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo < n && new_id[lo] == s->ev[i].id)
+                s->ev[i].split_from = from_id[lo];
+        }
+    }
+}
+
 nd_status nd_cx_restore(nd_cx_model *m, uint32_t story_id, uint32_t event_id, const nd_cx_vec *v,
                         int64_t rowid)
 {
@@ -1336,6 +1648,8 @@ nd_status nd_cx_restore(nd_cx_model *m, uint32_t story_id, uint32_t event_id, co
     nd_status st = centroid_add_vec(m, &s->c, v, inv, rowid, s);
     if (st == ND_OK)
         st = centroid_add_vec(m, &e->c, v, inv, rowid, NULL);
+    if (st == ND_OK)
+        members_add(e, v, rowid);
     return st;
 }
 

@@ -23,6 +23,7 @@ enum {
     Q_EVENT_MOVE,
     Q_EVENT_MERGED,
     Q_ALIAS,
+    Q_ARTICLE_MOVE,
     Q_DF,
     Q_META,
     Q_COUNT_
@@ -38,6 +39,7 @@ static const char *const sql[Q_COUNT_] = {
     [Q_STORY_MERGED] = "UPDATE cluster_story SET merged_into = ? WHERE id = ?",
     [Q_EVENT_MOVE] = "UPDATE cluster_event SET story = ? WHERE story = ?",
     [Q_EVENT_MERGED] = "UPDATE cluster_event SET merged_into = ? WHERE id = ?",
+    [Q_ARTICLE_MOVE] = "UPDATE cluster_article SET event = ? WHERE rowid = ?",
     [Q_ALIAS] = "INSERT OR REPLACE INTO cluster_alias(kind, old, new, rowid, at, reason)"
                 " VALUES(?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?)",
     [Q_DF] = "INSERT OR REPLACE INTO cluster_df(feature, df) VALUES(?, ?)",
@@ -172,6 +174,25 @@ static nd_status persist(nd_cluster_state *s, nd_store *st, int64_t rowid, const
         if (rc == SQLITE_OK)
             rc = alias(s, "event", r->event_merged_from, r->event_merged_into, rowid,
                        "an article joined two events whose centroids are alike");
+    }
+    if (rc == SQLITE_OK && r->event_split_new) {
+        /* The part that left gets its own event; its articles' rows follow it. The alias
+         * row records where the new event came from (kind 'split', old = the new id). */
+        sqlite3_bind_int64(s->q[Q_EVENT], 1, r->event_split_new);
+        sqlite3_bind_int64(s->q[Q_EVENT], 2, r->story);
+        sqlite3_bind_int64(s->q[Q_EVENT], 3, r->nmoved ? r->moved[0] : rowid);
+        rc = exec_stmt(s->q[Q_EVENT]);
+        for (uint32_t i = 0; rc == SQLITE_OK && i < r->nmoved; i++) {
+            if (r->moved[i] == rowid)
+                continue; /* its row is written below */
+            sqlite3_bind_int64(s->q[Q_ARTICLE_MOVE], 1, r->event_split_new);
+            sqlite3_bind_int64(s->q[Q_ARTICLE_MOVE], 2, r->moved[i]);
+            rc = exec_stmt(s->q[Q_ARTICLE_MOVE]);
+        }
+        if (rc == SQLITE_OK)
+            rc = alias(s, "split", r->event_split_new, r->event_split_from, rowid,
+                       "the event's articles formed two groups, each more than twice as alike"
+                       " within as between");
     }
     if (rc == SQLITE_OK && r->story_merged_from) {
         sqlite3_bind_int64(s->q[Q_STORY_MERGED], 1, r->story_merged_into);
@@ -396,6 +417,38 @@ static nd_status restore_active(nd_cluster_state *s, nd_store *st)
     }
     sqlite3_finalize(q);
     sqlite3_finalize(qa);
+    /* The splits, reusing the merge arrays: new event id -> the event it left. */
+    me.n = 0;
+    q = NULL;
+    if (r == ND_OK) {
+        rc = sqlite3_prepare_v2(db,
+                                "SELECT old, new FROM cluster_alias WHERE kind = 'split'"
+                                " ORDER BY old",
+                                -1, &q, NULL);
+        while (r == ND_OK && rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+            if (me.n == cap) {
+                size_t ncap = cap ? cap * 2 : 64;
+                uint32_t *f = nd_realloc(me.from, ncap * sizeof *f);
+                if (f)
+                    me.from = f;
+                uint32_t *t = f ? nd_realloc(me.into, ncap * sizeof *t) : NULL;
+                if (!t) {
+                    r = oom(st);
+                    break;
+                }
+                me.into = t;
+                cap = ncap;
+            }
+            me.from[me.n] = (uint32_t)sqlite3_column_int64(q, 0);
+            me.into[me.n++] = (uint32_t)sqlite3_column_int64(q, 1);
+            rc = SQLITE_OK;
+        }
+        if (r == ND_OK && rc != SQLITE_DONE)
+            r = db_fail(st, rc, "loading event splits");
+        sqlite3_finalize(q);
+        if (r == ND_OK)
+            nd_cx_restore_splits(s->m, me.from, me.into, me.n);
+    }
     nd_free(me.from);
     nd_free(me.into);
     return r;

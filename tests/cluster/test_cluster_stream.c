@@ -249,6 +249,66 @@ static void test_continue_after_reopen(void **state)
     continue_after_reopen(merging, NMERGING, 4);
 }
 
+/* Topic 14 holds two look-alike events (the ECB articles and the ECB+ articles). Added
+ * interleaved, one after the other, the first reports of the second event join the first
+ * event: nothing tells them apart yet. The split check at four members cuts them apart, and
+ * from then on each event gathers its own reports; the split is recorded and survives
+ * reopening the store (the two parts are not merged again). Without splits the whole topic
+ * ends in one event. */
+static const char *const interleaved[] = {
+    "14_10ecb", "14_10ecbplus", "14_11ecbplus", "14_1ecb", "14_1ecbplus", "14_2ecb",
+    "14_2ecbplus", "14_3ecb", "14_3ecbplus", "14_4ecb", "14_4ecbplus", "14_5ecb",
+    "14_5ecbplus", "14_6ecb", "14_6ecbplus", "14_7ecb", "14_7ecbplus", "14_8ecb",
+    "14_8ecbplus", "14_9ecb", "14_9ecbplus"};
+#define NINTERLEAVED (int)(sizeof interleaved / sizeof *interleaved)
+
+static void test_split_interleaved_events(void **state)
+{
+    (void)state;
+    nd_store *st = cx_open(db_path);
+    for (int i = 0; i < NINTERLEAVED; i++)
+        assert_int_equal(cx_add_ecb(st, interleaved[i], NULL), ND_OK);
+    cx_map m;
+    cx_export(st, &m);
+    nd_store_close(st);
+
+    const char *ecb[NINTERLEAVED], *plus[NINTERLEAVED];
+    int necb = 0, nplus = 0;
+    for (int i = 0; i < NINTERLEAVED; i++) {
+        if (strstr(interleaved[i], "plus"))
+            plus[nplus++] = interleaved[i];
+        else
+            ecb[necb++] = interleaved[i];
+    }
+    assert_int_equal(cx_distinct(&m, interleaved, NINTERLEAVED, 0), 1);
+    const char *ea, *eb;
+    assert_int_equal(cx_majority(&m, ecb, necb, 1, &ea), necb);
+    assert_int_equal(cx_majority(&m, plus, nplus, 1, &eb), nplus);
+    assert_string_not_equal(ea, eb);
+
+    /* The split is on record: kind 'split', old = the new event, new = the one it left. */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT old, new FROM cluster_alias WHERE kind = 'split'",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    char olds[16], news[16];
+    snprintf(olds, sizeof olds, "E%lld", (long long)sqlite3_column_int64(q, 0));
+    snprintf(news, sizeof news, "E%lld", (long long)sqlite3_column_int64(q, 1));
+    assert_true((strcmp(olds, ea) == 0 && strcmp(news, eb) == 0) ||
+                (strcmp(olds, eb) == 0 && strcmp(news, ea) == 0));
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+
+    /* Reopening before the split, right after it, and later gives the same ids. */
+    continue_after_reopen(interleaved, NINTERLEAVED, 3);
+    continue_after_reopen(interleaved, NINTERLEAVED, 5);
+    continue_after_reopen(interleaved, NINTERLEAVED, 12);
+}
+
 static int count_alias(void *ctx, const nd_assignment *a)
 {
     (void)a;
@@ -349,6 +409,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_readd, setup, teardown),
         cmocka_unit_test_setup_teardown(test_continue_after_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_merge_keeps_old_ids, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_split_interleaved_events, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unclustered_articles, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
