@@ -75,6 +75,11 @@ void cli_parser_init(cli_parser *p, cli_ctx *ctx, int argc, char **argv);
  * stored in the context; `opts` ends with an entry whose name is NULL. */
 int cli_next(cli_parser *p, const cli_opt *opts, const char **arg);
 
+/* Parses the arguments of a command that has no options of its own and takes at most one
+ * positional argument (NULL in *pos when there is none). Returns CLI_EXIT_OK to go on,
+ * CLI_HELP when --help was asked (the caller prints its help), or CLI_EXIT_USAGE. */
+int cli_one_arg(cli_ctx *ctx, int argc, char **argv, const char **pos);
+
 /* Reports a usage error of the current command ("newsdesk: CMD: ...", then a hint to use
  * --help) and returns CLI_EXIT_USAGE. */
 int cli_usage(const cli_ctx *ctx, const char *fmt, ...)

@@ -232,3 +232,25 @@ int cli_parse_size(const cli_ctx *ctx, const char *opt, const char *s, uint64_t 
     *out = v << shift;
     return CLI_EXIT_OK;
 }
+
+/* story, export and stats share this: nothing but the common options and one argument. */
+int cli_one_arg(cli_ctx *ctx, int argc, char **argv, const char **pos)
+{
+    static const cli_opt none[] = {{NULL, 0, 0, 0}};
+    cli_parser p;
+    cli_parser_init(&p, ctx, argc, argv);
+    *pos = NULL;
+    for (;;) {
+        const char *arg;
+        int o = cli_next(&p, none, &arg);
+        if (o == CLI_END)
+            return CLI_EXIT_OK;
+        if (o == CLI_HELP)
+            return CLI_HELP;
+        if (o != CLI_POS)
+            return CLI_EXIT_USAGE;
+        if (*pos)
+            return cli_usage(ctx, "unexpected argument '%s'", arg);
+        *pos = arg;
+    }
+}

@@ -48,23 +48,17 @@ static void collect(stat_field *f, const nd_stats *s)
 
 static int run_stats(cli_ctx *ctx, int argc, char **argv)
 {
-    static const cli_opt none[] = {{NULL, 0, 0, 0}};
-    cli_parser p;
-    cli_parser_init(&p, ctx, argc, argv);
-    for (;;) {
-        const char *arg;
-        int id = cli_next(&p, none, &arg);
-        if (id == CLI_END)
-            break;
-        if (id == CLI_HELP)
-            return cli_print_help(&cli_stats);
-        if (id == CLI_POS)
-            return cli_usage(ctx, "unexpected argument '%s'", arg);
-        return CLI_EXIT_USAGE;
-    }
+    const char *extra;
+    int rc = cli_one_arg(ctx, argc, argv, &extra);
+    if (rc == CLI_HELP)
+        return cli_print_help(&cli_stats);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if (extra)
+        return cli_usage(ctx, "unexpected argument '%s'", extra);
 
     nd_store *st;
-    int rc = cli_open_store(ctx, 1, &st);
+    rc = cli_open_store(ctx, 1, &st);
     if (rc != CLI_EXIT_OK)
         return rc;
     nd_stats s;

@@ -248,27 +248,16 @@ static int event_block(void *ctx, const nd_event_info *e)
 
 static int run_story(cli_ctx *ctx, int argc, char **argv)
 {
-    static const cli_opt none[] = {{NULL, 0, 0, 0}};
-    const char *id = NULL;
-    cli_parser p;
-    cli_parser_init(&p, ctx, argc, argv);
-    for (;;) {
-        const char *arg;
-        int o = cli_next(&p, none, &arg);
-        if (o == CLI_END)
-            break;
-        if (o == CLI_HELP)
-            return cli_print_help(&cli_story);
-        if (o != CLI_POS)
-            return CLI_EXIT_USAGE;
-        if (id)
-            return cli_usage(ctx, "unexpected argument '%s'", arg);
-        id = arg;
-    }
+    const char *id;
+    int rc = cli_one_arg(ctx, argc, argv, &id);
+    if (rc == CLI_HELP)
+        return cli_print_help(&cli_story);
+    if (rc != CLI_EXIT_OK)
+        return rc;
     if (!id)
         return cli_usage(ctx, "missing story id");
     nd_store *st;
-    int rc = cli_open_store(ctx, 1, &st);
+    rc = cli_open_store(ctx, 1, &st);
     if (rc != CLI_EXIT_OK)
         return rc;
     story_run r = {ctx, NULL, NULL, 0};
@@ -325,27 +314,16 @@ static int export_row(void *ctx, const nd_assignment *a)
 
 static int run_export(cli_ctx *ctx, int argc, char **argv)
 {
-    static const cli_opt none[] = {{NULL, 0, 0, 0}};
-    const char *what = NULL;
-    cli_parser p;
-    cli_parser_init(&p, ctx, argc, argv);
-    for (;;) {
-        const char *arg;
-        int o = cli_next(&p, none, &arg);
-        if (o == CLI_END)
-            break;
-        if (o == CLI_HELP)
-            return cli_print_help(&cli_export);
-        if (o != CLI_POS)
-            return CLI_EXIT_USAGE;
-        if (what)
-            return cli_usage(ctx, "unexpected argument '%s'", arg);
-        what = arg;
-    }
+    const char *what;
+    int rc = cli_one_arg(ctx, argc, argv, &what);
+    if (rc == CLI_HELP)
+        return cli_print_help(&cli_export);
+    if (rc != CLI_EXIT_OK)
+        return rc;
     if (!what || strcmp(what, "clusters") != 0)
         return cli_usage(ctx, "what to export? ('clusters')");
     nd_store *st;
-    int rc = cli_open_store(ctx, 1, &st);
+    rc = cli_open_store(ctx, 1, &st);
     if (rc != CLI_EXIT_OK)
         return rc;
     export_run r = {ctx, NULL};
