@@ -57,6 +57,8 @@ nd_status nd_cluster_on_add(nd_cluster_state **state, nd_store *st, int64_t rowi
                             const nd_article *a);
 void nd_cluster_state_free(nd_cluster_state *s);
 size_t nd_cluster_state_bytes(const nd_cluster_state *s);
+/* Tests only: the frequency period of the stages created from now on (ND_CX_DF_PERIOD). */
+void nd_cluster_set_df_period(uint32_t docs);
 
 /* ---- Signals ------------------------------------------------------------------------------ */
 
@@ -164,14 +166,27 @@ void nd_cx_model_free(nd_cx_model *m);
 size_t nd_cx_model_bytes(const nd_cx_model *m);
 
 /* Document frequencies. Counting also notes each feature's frequency in r->df, so that
- * weighing does not look it up again. */
+ * weighing does not look it up again. They are counted in periods of ND_CX_DF_PERIOD
+ * documents (a period ends when the count of documents is a multiple of it): a hapax (a
+ * feature counted once) is forgotten at the end of the period after the one that counted
+ * it, unless it was seen again (docs/cluster.md, "Persistence"). */
+#define ND_CX_DF_PERIOD 4096
 nd_status nd_cx_df_count(nd_cx_model *m, nd_cx_raw *r);
 nd_status nd_cx_df_set(nd_cx_model *m, uint32_t id, uint32_t df);
+/* Reloading: enters each feature of r that the table lacks as a hapax of the previous
+ * period (counted once, forgotten at the end of the current period unless seen again). */
+nd_status nd_cx_df_young(nd_cx_model *m, const nd_cx_raw *r);
+uint32_t nd_cx_df_get(const nd_cx_model *m, uint32_t id);
+void nd_cx_df_set_period(nd_cx_model *m, uint32_t docs); /* tests: a shorter period */
 void nd_cx_df_docs_set(nd_cx_model *m, int64_t docs);
 int64_t nd_cx_df_docs(const nd_cx_model *m);
-/* Walks the features whose count changed since the last call (and forgets them). */
+/* Walks the features counted at least twice whose count changed since the last call (and
+ * forgets that they changed). Hapaxes are never walked: the young ones are recounted from
+ * their articles on reload (nd_cx_df_young), the older ones are forgotten. */
 typedef int (*nd_cx_df_fn)(void *ctx, uint32_t id, uint32_t df);
 int nd_cx_df_flush(nd_cx_model *m, nd_cx_df_fn fn, void *ctx);
+/* True when a period ended since the last complete flush: the stage flushes then. */
+int nd_cx_df_period_closed(const nd_cx_model *m);
 
 /* Weighs raw features with the current frequencies into a vector (top `keep` per view). */
 nd_status nd_cx_weigh(nd_cx_model *m, const nd_cx_raw *r, nd_cx_vec *out);

@@ -156,9 +156,12 @@ static uint32_t *umap_find(const umap *m, uint32_t key)
     return NULL;
 }
 
-static nd_status umap_grow(umap *m)
+/* Grows the table to at least `want` buckets (a power of two), and at least doubles it. */
+static nd_status umap_grow(umap *m, uint32_t want)
 {
     uint32_t cap = m->cap ? m->cap * 2 : 64;
+    while (cap < want)
+        cap *= 2;
     uent *e = nd_calloc(cap, sizeof *e);
     if (!e)
         return ND_ERR_NOMEM;
@@ -178,7 +181,7 @@ static nd_status umap_grow(umap *m)
 
 static uint32_t *umap_slot(umap *m, uint32_t key, int *isnew)
 {
-    if ((m->n + 1) * 2 > m->cap && umap_grow(m) != ND_OK)
+    if ((m->n + 1) * 2 > m->cap && umap_grow(m, 0) != ND_OK)
         return NULL;
     uint32_t h = hash32(key) & (m->cap - 1);
     while (m->e[h].k) {
@@ -288,13 +291,32 @@ typedef struct pent {
     uint32_t slot, id;
 } pent;
 
-/* Posting list of one feature: the active stories whose centroid holds it. */
+/* Posting list of one feature: the active stories whose centroid holds it. Most features
+ * belong to one story only (its own names and rare words), so a list of one entry is kept
+ * in `one`, with cap 1 (heap lists start at 4): no allocation, and no allocator header,
+ * for most of the index. ids then points into the posting itself, so it is re-pointed
+ * whenever the postings move (posting_home). */
 typedef struct posting {
     pent *ids;
     uint32_t n;
     size_t cap;
     uint8_t full; /* reached posting_cap: too common to find candidates with */
+    pent one;
 } posting;
+
+static void posting_home(posting *p)
+{
+    if (p->cap == 1)
+        p->ids = &p->one;
+}
+
+static void posting_release(posting *p)
+{
+    if (p->cap > 1)
+        nd_free(p->ids);
+    p->ids = NULL;
+    p->cap = 0;
+}
 
 struct nd_cx_model {
     nd_cx_config cfg;
@@ -303,6 +325,14 @@ struct nd_cx_model {
     uint32_t ndirty;
     size_t dirtycap;
     int64_t docs;
+    uint32_t df_period; /* documents per frequency period (ND_CX_DF_PERIOD) */
+    uint32_t *fresh;    /* features first counted in the current period */
+    uint32_t nfresh;
+    size_t freshcap;
+    uint32_t *young;    /* hapaxes of the previous period, forgotten unless seen again */
+    uint32_t nyoung;
+    size_t youngcap;
+    int period_closed;  /* a period ended since the last flush */
 
     sslot *act;   /* the slot table of active stories */
     uint32_t nslots; /* slots in use or freed (act[0..nslots)) */
@@ -358,6 +388,7 @@ nd_status nd_cx_model_new(nd_cx_model **out, const nd_cx_config *cfg)
     m->next_story = 1;
     m->next_event = 1;
     m->clock_day = ND_CX_NODAY;
+    m->df_period = ND_CX_DF_PERIOD;
     *out = m;
     return ND_OK;
 }
@@ -396,6 +427,8 @@ void nd_cx_model_free(nd_cx_model *m)
         return;
     umap_free(&m->df);
     nd_free(m->dirty);
+    nd_free(m->fresh);
+    nd_free(m->young);
     for (uint32_t i = 0; i < m->nslots; i++)
         story_free(m->act[i].s);
     nd_free(m->act);
@@ -403,7 +436,7 @@ void nd_cx_model_free(nd_cx_model *m)
     umap_free(&m->byid);
     umap_free(&m->pidx);
     for (uint32_t i = 0; i < m->nposts; i++)
-        nd_free(m->posts[i].ids);
+        posting_release(&m->posts[i]);
     nd_free(m->posts);
     nd_free(m->cand);
     nd_free(m->hit);
@@ -415,12 +448,14 @@ size_t nd_cx_model_bytes(const nd_cx_model *m)
     if (!m)
         return 0;
     size_t b = sizeof *m + (size_t)m->df.cap * 8 + (size_t)m->dirtycap * 4 +
+               (size_t)m->freshcap * 4 + (size_t)m->youngcap * 4 +
                (size_t)m->actcap * sizeof(sslot) + (size_t)m->freecap * 4 +
                (size_t)m->byid.cap * 8 +
                (size_t)m->pidx.cap * 8 + (size_t)m->postcap * sizeof(posting) +
                (size_t)m->candcap * sizeof(story *) + (size_t)m->hitcap * 4;
     for (uint32_t i = 0; i < m->nposts; i++)
-        b += (size_t)m->posts[i].cap * sizeof(pent);
+        if (m->posts[i].cap > 1)
+            b += (size_t)m->posts[i].cap * sizeof(pent);
     for (uint32_t i = 0; i < m->nslots; i++) {
         const story *s = m->act[i].s;
         if (!s)
@@ -444,6 +479,17 @@ size_t nd_cx_active_stories(const nd_cx_model *m)
 
 #define DF_DIRTY 0x80000000u
 
+/* Appends a feature to one of the model's id lists. */
+static nd_status list_push(uint32_t **v, uint32_t *n, size_t *cap, uint32_t id)
+{
+    uint32_t *d = nd_grow(*v, cap, *n, sizeof *d, 1024);
+    if (!d)
+        return ND_ERR_NOMEM;
+    *v = d;
+    d[(*n)++] = id;
+    return ND_OK;
+}
+
 static nd_status df_bump(nd_cx_model *m, uint32_t id, uint32_t set, int is_set, uint32_t *out)
 {
     int isnew;
@@ -454,17 +500,45 @@ static nd_status df_bump(nd_cx_model *m, uint32_t id, uint32_t set, int is_set, 
         *v = set & ~DF_DIRTY;
         return ND_OK;
     }
-    if (!(*v & DF_DIRTY)) {
-        uint32_t *d = nd_grow(m->dirty, &m->dirtycap, m->ndirty, sizeof *d, 1024);
-        if (!d)
-            return ND_ERR_NOMEM;
-        m->dirty = d;
-        m->dirty[m->ndirty++] = id;
+    if (isnew && list_push(&m->fresh, &m->nfresh, &m->freshcap, id) != ND_OK) {
+        umap_del(&m->df, id);
+        return ND_ERR_NOMEM;
     }
     uint32_t df = (*v & ~DF_DIRTY) + 1;
-    *v = (df & ~DF_DIRTY) | DF_DIRTY;
+    /* Only features counted twice or more are ever written (nd_cx_df_flush), so a first
+     * sighting is not listed: the list, its sort and its walk shrink by the hapaxes. */
+    if (df >= 2 && !(*v & DF_DIRTY)) {
+        if (list_push(&m->dirty, &m->ndirty, &m->dirtycap, id) != ND_OK)
+            return ND_ERR_NOMEM;
+        *v |= DF_DIRTY;
+    }
+    *v = (df & ~DF_DIRTY) | (*v & DF_DIRTY);
     if (out)
         *out = df & ~DF_DIRTY;
+    return ND_OK;
+}
+
+/* Ends a frequency period: the hapaxes of the previous period that were not seen again are
+ * forgotten, and this period's become the young ones. A word seen once, thousands of
+ * articles ago, is no evidence of anything; keeping it would make the table (and its rows
+ * in the store) grow with every name and typo the stream ever held, where four fifths of
+ * the features are such hapaxes. */
+static nd_status df_close_period(nd_cx_model *m)
+{
+    for (uint32_t i = 0; i < m->nyoung; i++) {
+        uint32_t *v = umap_find(&m->df, m->young[i]);
+        if (v && (*v & ~DF_DIRTY) == 1) /* may still be marked when nobody flushes */
+            umap_del(&m->df, m->young[i]);
+    }
+    m->nyoung = 0;
+    for (uint32_t i = 0; i < m->nfresh; i++) {
+        uint32_t *v = umap_find(&m->df, m->fresh[i]);
+        if (v && (*v & ~DF_DIRTY) == 1 &&
+            list_push(&m->young, &m->nyoung, &m->youngcap, m->fresh[i]) != ND_OK)
+            return ND_ERR_NOMEM;
+    }
+    m->nfresh = 0;
+    m->period_closed = 1;
     return ND_OK;
 }
 
@@ -479,12 +553,48 @@ nd_status nd_cx_df_count(nd_cx_model *m, nd_cx_raw *r)
     }
     r->counted = 1;
     m->docs++;
+    if (m->df_period && m->docs % m->df_period == 0)
+        return df_close_period(m);
     return ND_OK;
 }
 
 nd_status nd_cx_df_set(nd_cx_model *m, uint32_t id, uint32_t df)
 {
     return df_bump(m, id, df, 1, NULL);
+}
+
+nd_status nd_cx_df_young(nd_cx_model *m, const nd_cx_raw *r)
+{
+    for (uint32_t i = 0; i < r->n; i++) {
+        int isnew;
+        uint32_t *v = umap_slot(&m->df, r->id[i], &isnew);
+        if (!v)
+            return ND_ERR_NOMEM;
+        if (!isnew)
+            continue;
+        *v = 1;
+        if (list_push(&m->young, &m->nyoung, &m->youngcap, r->id[i]) != ND_OK) {
+            umap_del(&m->df, r->id[i]);
+            return ND_ERR_NOMEM;
+        }
+    }
+    return ND_OK;
+}
+
+uint32_t nd_cx_df_get(const nd_cx_model *m, uint32_t id)
+{
+    const uint32_t *v = umap_find(&m->df, id);
+    return v ? *v & ~DF_DIRTY : 0;
+}
+
+void nd_cx_df_set_period(nd_cx_model *m, uint32_t docs)
+{
+    m->df_period = docs;
+}
+
+int nd_cx_df_period_closed(const nd_cx_model *m)
+{
+    return m->period_closed;
 }
 
 void nd_cx_df_docs_set(nd_cx_model *m, int64_t docs)
@@ -505,25 +615,31 @@ static int cmp_u32(const void *a, const void *b)
 
 /* The changed features are walked in id order: the table they are written to is keyed by
  * id, so its B-tree is then filled page by page instead of at random (five times faster per
- * row once the table holds a million features; docs/cluster.md). */
+ * row once the table holds a million features; docs/cluster.md). Hapaxes are not written:
+ * the stage recounts the young ones from their articles when it reloads, and the older ones
+ * are forgotten (df_close_period), so the store holds exactly what memory holds. */
 int nd_cx_df_flush(nd_cx_model *m, nd_cx_df_fn fn, void *ctx)
 {
-    qsort(m->dirty, m->ndirty, sizeof *m->dirty, cmp_u32);
+    if (m->ndirty)
+        qsort(m->dirty, m->ndirty, sizeof *m->dirty, cmp_u32);
     for (uint32_t i = 0; i < m->ndirty; i++) {
         uint32_t *v = umap_find(&m->df, m->dirty[i]);
         if (!v)
             continue;
         *v &= ~DF_DIRTY;
+        if (*v < 2)
+            continue;
         int rc = fn(ctx, m->dirty[i], *v);
         if (rc) {
-            /* Keep the rest marked so a retry writes them. */
-            memmove(m->dirty, m->dirty + i + 1, (m->ndirty - i - 1) * sizeof *m->dirty);
-            m->ndirty -= i + 1;
+            /* Keep this one and the rest marked and listed so a retry writes them. */
+            memmove(m->dirty, m->dirty + i, (m->ndirty - i) * sizeof *m->dirty);
+            m->ndirty -= i;
             *v |= DF_DIRTY;
             return rc;
         }
     }
     m->ndirty = 0;
+    m->period_closed = 0;
     return 0;
 }
 
@@ -781,12 +897,16 @@ static nd_status index_add(nd_cx_model *m, uint32_t feature, const story *owner)
     if (!pi)
         return ND_ERR_NOMEM;
     if (isnew) {
+        posting *old = m->posts;
         posting *p = nd_grow(m->posts, &m->postcap, m->nposts, sizeof *p, 1024);
         if (!p) {
             umap_del(&m->pidx, feature);
             return ND_ERR_NOMEM;
         }
         m->posts = p;
+        if (p != old)
+            for (uint32_t i = 0; i < m->nposts; i++)
+                posting_home(&p[i]);
         memset(&m->posts[m->nposts], 0, sizeof *m->posts);
         *pi = m->nposts++;
     }
@@ -795,17 +915,27 @@ static nd_status index_add(nd_cx_model *m, uint32_t feature, const story *owner)
         return ND_OK;
     if (p->n >= m->cfg.posting_cap) {
         p->full = 1;
-        nd_free(p->ids);
-        p->ids = NULL;
+        posting_release(p);
         p->n = 0;
-        p->cap = 0;
         return ND_OK;
     }
-    pent *ids = nd_grow(p->ids, &p->cap, p->n, sizeof *ids, 4);
-    if (!ids)
-        return ND_ERR_NOMEM;
-    p->ids = ids;
-    p->ids[p->n++] = (pent){owner->slot, owner->id};
+    pent e = {owner->slot, owner->id};
+    if (p->cap == 0) {
+        p->cap = 1;
+        posting_home(p);
+    } else if (p->n == p->cap) {
+        /* From the inline entry to the heap, or a heap list doubling. */
+        size_t cap = p->cap * 2 < 4 ? 4 : p->cap * 2;
+        pent *ids = p->cap == 1 ? nd_malloc(cap * sizeof *ids)
+                                : nd_realloc(p->ids, cap * sizeof *ids);
+        if (!ids)
+            return ND_ERR_NOMEM;
+        if (p->cap == 1)
+            ids[0] = p->one;
+        p->ids = ids;
+        p->cap = cap;
+    }
+    p->ids[p->n++] = e;
     return ND_OK;
 }
 
@@ -1277,6 +1407,10 @@ static nd_status index_compact(nd_cx_model *m)
 {
     umap nidx = {0};
     uint32_t np = 0;
+    /* Sized once for every list that may survive: growing it by doubling from empty cost
+     * more than the filtering itself. */
+    if (umap_grow(&nidx, 2 * (m->pidx.n + 1)) != ND_OK)
+        return ND_ERR_NOMEM;
     for (uint32_t i = 0; i < m->pidx.cap; i++) {
         if (!m->pidx.e[i].k)
             continue;
@@ -1287,9 +1421,7 @@ static nd_status index_compact(nd_cx_model *m)
                 p->ids[w++] = p->ids[j];
         p->n = w;
         if (!p->n && !p->full) {
-            nd_free(p->ids);
-            p->ids = NULL;
-            p->cap = 0;
+            posting_release(p);
             continue;
         }
         int isnew;
@@ -1312,6 +1444,7 @@ static nd_status index_compact(nd_cx_model *m)
         if (!nidx.e[i].k)
             continue;
         posts[k] = m->posts[nidx.e[i].v];
+        posting_home(&posts[k]);
         nidx.e[i].v = k++;
     }
     nd_free(m->posts);

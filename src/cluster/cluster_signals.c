@@ -29,6 +29,8 @@ struct nd_cx_extractor {
     nd_norm norm;
     nd_tokens toks;
     char name[256]; /* a name sequence being built */
+    uint64_t *keys; /* cache keys of the current tokens' words (0: not a word to add) */
+    size_t keycap;
 };
 
 /* ---- Raw feature bags ------------------------------------------------------------------- */
@@ -197,6 +199,7 @@ void nd_cx_extractor_free(nd_cx_extractor *x)
     nd_free(x->cache);
     nd_norm_free(&x->norm);
     nd_tokens_free(&x->toks);
+    nd_free(x->keys);
     nd_free(x);
 }
 
@@ -254,11 +257,22 @@ static size_t strip_possessive(const char *w, size_t n)
     return n;
 }
 
-/* Adds the stems of the non-stopwords of the current tokens to `view`. */
+/* Adds the stems of the non-stopwords of the current tokens to `view`. The stem cache is a
+ * megabyte probed at random, so nearly every probe misses the CPU cache: the words' keys are
+ * computed and their entries prefetched in a first pass, and the misses overlap instead of
+ * coming one per word. */
 static nd_status add_words(nd_cx_extractor *x, nd_cx_raw *r, int view)
 {
+    if (x->toks.n > x->keycap) {
+        uint64_t *k = nd_realloc(x->keys, x->toks.n * sizeof *k);
+        if (!k)
+            return ND_ERR_NOMEM;
+        x->keys = k;
+        x->keycap = x->toks.n;
+    }
     for (size_t i = 0; i < x->toks.n; i++) {
         const nd_token *t = &x->toks.v[i];
+        x->keys[i] = 0;
         if (t->kind != ND_TOK_WORD || t->stop)
             continue;
         size_t n;
@@ -270,14 +284,23 @@ static nd_status add_words(nd_cx_extractor *x, nd_cx_raw *r, int view)
         for (size_t k = 0; k < n; k++)
             key = (key ^ (unsigned char)w[k]) * 1099511628211ull;
         key |= 1;
+        x->keys[i] = key;
+        __builtin_prefetch(&x->cache[key & (STEM_CACHE - 1)]);
+    }
+    for (size_t i = 0; i < x->toks.n; i++) {
+        uint64_t key = x->keys[i];
+        if (!key)
+            continue;
         stem_ent *e = &x->cache[key & (STEM_CACHE - 1)];
         if (e->word != key) {
-            size_t sl;
-            const char *s = nd_stem(x->stem, w, n, &sl);
-            if (!s)
+            size_t n, sl;
+            const char *w = tok_text(x, &x->toks.v[i], &n);
+            n = strip_possessive(w, n);
+            const char *st = nd_stem(x->stem, w, n, &sl);
+            if (!st)
                 return ND_ERR_NOMEM;
             e->word = key;
-            e->stem = feature_hash('w', s, sl);
+            e->stem = feature_hash('w', st, sl);
         }
         nd_status st = nd_cx_raw_add_hash(r, view, e->stem);
         if (st != ND_OK)
@@ -383,7 +406,15 @@ static nd_status add_numbers_dates(nd_cx_extractor *x, nd_cx_raw *r, int pub_y, 
             }
             continue;
         }
-        int mon = t->kind == ND_TOK_WORD ? month_of(w, n) : 0;
+        /* Every date form below has a number right before the month, or one of the two
+         * tokens after it: most words have neither, and are not looked up. */
+        if (t->kind != ND_TOK_WORD || !((i > 0 && x->toks.v[i - 1].kind == ND_TOK_NUMBER) ||
+                                        (i + 1 < x->toks.n &&
+                                         x->toks.v[i + 1].kind == ND_TOK_NUMBER) ||
+                                        (i + 2 < x->toks.n &&
+                                         x->toks.v[i + 2].kind == ND_TOK_NUMBER)))
+            continue;
+        int mon = month_of(w, n);
         if (!mon)
             continue;
         size_t k = i + 1;

@@ -10,10 +10,17 @@
 #include "store/store_db.h"
 #include "util/alloc.h"
 
-/* Document frequencies are written every DF_FLUSH articles (one row per changed feature):
- * writing them per article would cost more than the clustering itself. The articles after
- * the last flush are re-read on load. */
-#define DF_FLUSH 4096
+/* Document frequencies are written at the end of each of the model's frequency periods
+ * (ND_CX_DF_PERIOD articles; one row per feature counted twice or more whose count changed):
+ * writing them per article would cost more than the clustering itself. On load, the
+ * articles of the last complete period are re-read for the hapaxes the model still holds,
+ * and those after it to count them again. A test may shorten the period. */
+static uint32_t df_period = ND_CX_DF_PERIOD;
+
+void nd_cluster_set_df_period(uint32_t docs)
+{
+    df_period = docs;
+}
 
 enum {
     Q_ARTICLE,
@@ -54,7 +61,7 @@ struct nd_cluster_state {
     sqlite3_stmt *q[Q_COUNT_];
     unsigned char *blob;
     size_t blobcap;
-    int64_t since_flush;
+    int64_t df_rowid; /* the article after which the last flush was made */
 };
 
 void nd_cluster_state_free(nd_cluster_state *s)
@@ -126,17 +133,20 @@ static int df_row(void *ctx, uint32_t id, uint32_t df)
     return exec_stmt(q);
 }
 
-/* Writes the changed document frequencies and the point up to which they are complete. */
+/* Writes the changed document frequencies, the point up to which they are complete, and
+ * where the period whose hapaxes the model still holds began (the previous flush). */
 static nd_status flush_df(nd_cluster_state *s, nd_store *st, int64_t rowid)
 {
     int rc = nd_cx_df_flush(s->m, df_row, s->q[Q_DF]);
+    if (rc == SQLITE_OK)
+        rc = put_meta(s, "df_young_rowid", s->df_rowid);
     if (rc == SQLITE_OK)
         rc = put_meta(s, "df_rowid", rowid);
     if (rc == SQLITE_OK)
         rc = put_meta(s, "df_docs", nd_cx_df_docs(s->m));
     if (rc != SQLITE_OK)
         return db_fail(st, rc, "saving word frequencies");
-    s->since_flush = 0;
+    s->df_rowid = rowid;
     return ND_OK;
 }
 
@@ -242,7 +252,7 @@ static nd_status process(nd_cluster_state *s, nd_store *st, int64_t rowid, const
     if (r != ND_OK)
         return r == ND_ERR_NOMEM ? oom(st) : r;
     r = persist(s, st, rowid, &res);
-    if (r == ND_OK && ++s->since_flush >= DF_FLUSH)
+    if (r == ND_OK && nd_cx_df_period_closed(s->m))
         r = flush_df(s, st, rowid);
     return r;
 }
@@ -270,16 +280,21 @@ static int query_i64(sqlite3 *db, const char *q, int64_t *out, int64_t def, int 
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/* Recounts document frequencies of the articles after the last flush (re-reading them). */
-static nd_status catch_up_df(nd_cluster_state *s, nd_store *st, int64_t after)
+/* Re-reads the clustered articles in (after, upto]: `young`, the hapaxes of the last
+ * complete period, which the store does not hold; otherwise, the articles after the last
+ * flush, counted again. */
+static nd_status catch_up_df(nd_cluster_state *s, nd_store *st, int64_t after, int64_t upto,
+                             int young)
 {
     sqlite3_stmt *q;
     int rc = sqlite3_prepare_v2(nd_store_db(st),
-                                "SELECT rowid FROM cluster_article WHERE rowid > ? ORDER BY rowid",
+                                "SELECT rowid FROM cluster_article WHERE rowid > ? AND rowid <= ?"
+                                " ORDER BY rowid",
                                 -1, &q, NULL);
     if (rc != SQLITE_OK)
         return db_fail(st, rc, "loading");
     sqlite3_bind_int64(q, 1, after);
+    sqlite3_bind_int64(q, 2, upto);
     nd_status r = ND_OK;
     while (r == ND_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         nd_article *a = NULL;
@@ -291,11 +306,10 @@ static nd_status catch_up_df(nd_cluster_state *s, nd_store *st, int64_t after)
         if (r == ND_OK)
             r = nd_cx_extract(s->x, a, &s->raw);
         if (r == ND_OK)
-            r = nd_cx_df_count(s->m, &s->raw);
+            r = young ? nd_cx_df_young(s->m, &s->raw) : nd_cx_df_count(s->m, &s->raw);
         if (r == ND_ERR_NOMEM)
             oom(st);
         nd_article_free(a);
-        s->since_flush++;
     }
     sqlite3_finalize(q);
     if (r == ND_OK && rc != SQLITE_DONE)
@@ -468,8 +482,10 @@ static nd_status load(nd_cluster_state **out, nd_store *st, int64_t rowid)
     if (!s)
         return oom(st);
     nd_status r = nd_cx_model_new(&s->m, NULL);
-    if (r == ND_OK)
+    if (r == ND_OK) {
+        nd_cx_df_set_period(s->m, df_period);
         r = nd_cx_extractor_new(&s->x);
+    }
     if (r != ND_OK) {
         nd_cluster_state_free(s);
         return oom(st);
@@ -478,6 +494,7 @@ static nd_status load(nd_cluster_state **out, nd_store *st, int64_t rowid)
     for (int i = 0; i < Q_COUNT_ && rc == SQLITE_OK; i++)
         rc = sqlite3_prepare_v3(db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->q[i], NULL);
     int64_t df_rowid = 0, df_docs = 0, max_story = 0, max_event = 0, max_rowid = 0, max_day = 0;
+    int64_t young_rowid = -1;
     /* Rows of articles deleted outside newsdesk (the highest rowids, handed out again). */
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(db,
@@ -490,6 +507,17 @@ static nd_status load(nd_cluster_state **out, nd_store *st, int64_t rowid)
     if (rc == SQLITE_OK)
         rc = query_i64(db, "SELECT value FROM cluster_meta WHERE key = 'df_docs'", &df_docs, 0,
                        0, NULL);
+    if (rc == SQLITE_OK)
+        rc = query_i64(db, "SELECT value FROM cluster_meta WHERE key = 'df_young_rowid'",
+                       &young_rowid, -1, 0, NULL);
+    /* A store written before hapaxes were forgotten holds them: drop them once, so that the
+     * table holds what the model holds from here on. */
+    if (rc == SQLITE_OK && young_rowid < 0) {
+        young_rowid = df_rowid;
+        rc = sqlite3_exec(db, "DELETE FROM cluster_df WHERE df < 2", NULL, NULL, NULL);
+        if (rc == SQLITE_OK)
+            rc = put_meta(s, "df_young_rowid", young_rowid);
+    }
     if (rc == SQLITE_OK)
         rc = query_i64(db, "SELECT MAX(id) FROM cluster_story", &max_story, 0, 0, NULL);
     if (rc == SQLITE_OK)
@@ -519,8 +547,11 @@ static nd_status load(nd_cluster_state **out, nd_store *st, int64_t rowid)
         r = oom(st);
     nd_cx_set_next_ids(s->m, (uint32_t)max_story + 1, (uint32_t)max_event + 1);
     nd_cx_set_clock(s->m, max_rowid, (int32_t)max_day);
+    s->df_rowid = df_rowid;
     if (r == ND_OK)
-        r = catch_up_df(s, st, df_rowid);
+        r = catch_up_df(s, st, young_rowid, df_rowid, 1);
+    if (r == ND_OK)
+        r = catch_up_df(s, st, df_rowid, INT64_MAX, 0);
     if (r == ND_OK)
         r = restore_active(s, st);
     /* Articles stored before this stage existed (or by an older newsdesk). */

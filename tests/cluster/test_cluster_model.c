@@ -2,7 +2,7 @@
  * The in-memory model on made-up feature bags (words written for this test): retirement of
  * idle stories and its effect on memory, the time factor at the event level, candidates of an
  * article with many words of its own, allocation failures anywhere in the model, vector
- * packing.
+ * packing, document frequencies forgetting hapaxes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -259,6 +259,90 @@ static void test_pack(void **state)
     nd_cx_model_free(m);
 }
 
+/* One document of the given features (30-bit hashes in the body view). */
+static void count_doc(nd_cx_model *m, nd_cx_raw *r, const uint32_t *h, int n)
+{
+    nd_cx_raw_reset(r);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(nd_cx_raw_add_hash(r, ND_CX_BODY, h[i]), ND_OK);
+    assert_int_equal(nd_cx_df_count(m, r), ND_OK);
+}
+
+static uint32_t body(uint32_t h)
+{
+    return (uint32_t)ND_CX_BODY << 30 | h;
+}
+
+static int collect_df(void *ctx, uint32_t id, uint32_t df)
+{
+    uint32_t *out = ctx;
+    assert_true(out[0] < 15);
+    out[1 + 2 * out[0]] = id;
+    out[2 + 2 * out[0]] = df;
+    out[0]++;
+    return 0;
+}
+
+/* A feature counted once is forgotten at the end of the period after its own unless it is
+ * seen again; one counted twice stays. Only those counted twice are ever flushed. */
+static void test_hapax_forgotten(void **state)
+{
+    (void)state;
+    nd_cx_model *m;
+    assert_int_equal(nd_cx_model_new(&m, NULL), ND_OK);
+    nd_cx_df_set_period(m, 2);
+    nd_cx_raw r = {0};
+    count_doc(m, &r, (const uint32_t[]){11, 12}, 2);
+    assert_false(nd_cx_df_period_closed(m));
+    count_doc(m, &r, (const uint32_t[]){13}, 1); /* period 1 ends: 11, 12, 13 are young */
+    assert_true(nd_cx_df_period_closed(m));
+    uint32_t out[32] = {0};
+    assert_int_equal(nd_cx_df_flush(m, collect_df, out), 0);
+    assert_int_equal(out[0], 0); /* hapaxes only */
+    assert_false(nd_cx_df_period_closed(m));
+    count_doc(m, &r, (const uint32_t[]){11}, 1);
+    assert_int_equal(nd_cx_df_get(m, body(12)), 1);
+    count_doc(m, &r, (const uint32_t[]){14}, 1); /* period 2 ends: 12 and 13 are forgotten */
+    assert_int_equal(nd_cx_df_get(m, body(11)), 2);
+    assert_int_equal(nd_cx_df_get(m, body(12)), 0);
+    assert_int_equal(nd_cx_df_get(m, body(13)), 0);
+    assert_int_equal(nd_cx_df_get(m, body(14)), 1);
+    assert_int_equal(nd_cx_df_flush(m, collect_df, out), 0);
+    assert_int_equal(out[0], 1);
+    assert_int_equal(out[1], body(11));
+    assert_int_equal(out[2], 2);
+    /* Seen again after it was forgotten, a feature starts over. */
+    count_doc(m, &r, (const uint32_t[]){12}, 1);
+    assert_int_equal(nd_cx_df_get(m, body(12)), 1);
+    count_doc(m, &r, (const uint32_t[]){15}, 1); /* period 3 ends: 14 is forgotten */
+    assert_int_equal(nd_cx_df_get(m, body(14)), 0);
+    assert_int_equal(nd_cx_df_get(m, body(12)), 1);
+    assert_int_equal(nd_cx_df_docs(m), 6);
+    /* Reloading: the young hapaxes come back from their articles, the rest from the store. */
+    nd_cx_model *m2;
+    assert_int_equal(nd_cx_model_new(&m2, NULL), ND_OK);
+    nd_cx_df_set_period(m2, 2);
+    assert_int_equal(nd_cx_df_set(m2, body(11), 2), ND_OK);
+    for (uint32_t h = 12; h <= 15; h += 3) { /* the articles of period 3 */
+        nd_cx_raw_reset(&r);
+        assert_int_equal(nd_cx_raw_add_hash(&r, ND_CX_BODY, h), ND_OK);
+        assert_int_equal(nd_cx_df_young(m2, &r), ND_OK);
+    }
+    assert_int_equal(nd_cx_df_get(m2, body(11)), 2);
+    assert_int_equal(nd_cx_df_get(m2, body(12)), 1);
+    nd_cx_df_docs_set(m2, 6);
+    for (uint32_t h = 16; h < 18; h++) {
+        count_doc(m, &r, &h, 1);
+        count_doc(m2, &r, &h, 1);
+    }
+    for (uint32_t h = 11; h < 18; h++)
+        assert_int_equal(nd_cx_df_get(m, body(h)), nd_cx_df_get(m2, body(h)));
+    assert_int_equal(nd_cx_df_get(m2, body(12)), 0);
+    nd_cx_raw_free(&r);
+    nd_cx_model_free(m);
+    nd_cx_model_free(m2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +352,7 @@ int main(void)
         cmocka_unit_test(test_new_words_keep_candidates),
         cmocka_unit_test(test_model_oom),
         cmocka_unit_test(test_pack),
+        cmocka_unit_test(test_hapax_forgotten),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,7 @@
  * Online clustering on small real streams with known answers (ECB+ articles read from the
  * corpus at run time): two look-alike events of one topic, one story over weeks, an article
  * that mentions two stories, near-empty and undated articles, re-adding, merges and their
- * persistence across reopening the store.
+ * persistence across reopening the store, document frequencies rebuilt exactly on reopening.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +13,7 @@
 
 #include <sqlite3.h>
 
+#include "cluster/cluster.h"
 #include "cluster_fixture.h"
 
 static char db_path[512];
@@ -249,6 +250,74 @@ static void test_continue_after_reopen(void **state)
     continue_after_reopen(merging, NMERGING, 4);
 }
 
+/* The stored feature vectors of a store, in added order: they carry the weights, so they
+ * differ as soon as any document frequency differs. */
+static char *stored_vectors(const char *path, size_t *len)
+{
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT feats FROM cluster_article ORDER BY rowid",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    char *out = NULL;
+    *len = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        size_t n = (size_t)sqlite3_column_bytes(q, 0);
+        out = realloc(out, *len + n + 1);
+        assert_non_null(out);
+        memcpy(out + *len, sqlite3_column_blob(q, 0), n);
+        *len += n;
+        out[(*len)++] = '|';
+    }
+    sqlite3_finalize(q);
+    int64_t hapaxes = -1;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM cluster_df WHERE df < 2", -1,
+                                        &q, NULL),
+                     SQLITE_OK);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        hapaxes = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    assert_int_equal(hapaxes, 0); /* hapaxes are never written */
+    return out;
+}
+
+/* With document frequencies flushed every 3 articles, a reopen at any point of a period
+ * rebuilds them exactly: the young hapaxes from the articles of the last period, the others
+ * from the store, the rest from the articles after the flush. The stored vectors (their
+ * weights come from the frequencies) are byte for byte those of one run. */
+static void test_reopen_rebuilds_frequencies(void **state)
+{
+    (void)state;
+    nd_cluster_set_df_period(3);
+    static const int cuts[] = {4, 6, 7, 11};
+    char once[600], twice[600];
+    snprintf(once, sizeof once, "%s/once.db", t_tmpdir());
+    nd_store *st = cx_open(once);
+    for (int i = 0; i < NSTREAM; i++)
+        assert_int_equal(cx_add_ecb(st, stream[i], NULL), ND_OK);
+    nd_store_close(st);
+    size_t n1;
+    char *v1 = stored_vectors(once, &n1);
+    for (size_t c = 0; c < sizeof cuts / sizeof *cuts; c++) {
+        snprintf(twice, sizeof twice, "%s/twice%zu.db", t_tmpdir(), c);
+        for (int half = 0; half < 2; half++) {
+            st = cx_open(twice);
+            for (int i = half ? cuts[c] : 0; i < (half ? NSTREAM : cuts[c]); i++)
+                assert_int_equal(cx_add_ecb(st, stream[i], NULL), ND_OK);
+            nd_store_close(st);
+        }
+        size_t n2;
+        char *v2 = stored_vectors(twice, &n2);
+        assert_int_equal(n1, n2);
+        assert_memory_equal(v1, v2, n1);
+        free(v2);
+    }
+    free(v1);
+    nd_cluster_set_df_period(ND_CX_DF_PERIOD);
+}
+
 /* Topic 14 holds two look-alike events (the ECB articles and the ECB+ articles). Added
  * interleaved, one after the other, the first reports of the second event join the first
  * event: nothing tells them apart yet. The split check at four members cuts them apart, and
@@ -307,6 +376,53 @@ static void test_split_interleaved_events(void **state)
     continue_after_reopen(interleaved, NINTERLEAVED, 3);
     continue_after_reopen(interleaved, NINTERLEAVED, 5);
     continue_after_reopen(interleaved, NINTERLEAVED, 12);
+}
+
+/* A store written before hapaxes were forgotten (simulated: hapax rows put back, the meta
+ * row that says where the young period starts removed) loses its hapax rows at the first
+ * load, once, and goes on clustering. */
+static void test_old_frequencies_migrate(void **state)
+{
+    (void)state;
+    nd_cluster_set_df_period(3);
+    nd_store *st = cx_open(db_path);
+    for (int i = 0; i < 7; i++)
+        assert_int_equal(cx_add_ecb(st, stream[i], NULL), ND_OK);
+    nd_store_close(st);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "DELETE FROM cluster_meta WHERE key = 'df_young_rowid';"
+                                  " INSERT INTO cluster_df(feature, df)"
+                                  " VALUES(12345, 1), (678, 1);",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    st = cx_open(db_path);
+    for (int i = 7; i < 10; i++)
+        assert_int_equal(cx_add_ecb(st, stream[i], NULL), ND_OK);
+    cx_map m;
+    cx_export(st, &m);
+    nd_store_close(st);
+    assert_int_equal(m.n, 10);
+    for (int i = 0; i < m.n; i++)
+        assert_true(m.story[i][0] == 'S' && m.event[i][0] == 'E');
+    assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT (SELECT COUNT(*) FROM cluster_df WHERE df < 2),"
+                                        " (SELECT COUNT(*) FROM cluster_df),"
+                                        " (SELECT value FROM cluster_meta"
+                                        "  WHERE key = 'df_young_rowid')",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int64(q, 0), 0);
+    assert_true(sqlite3_column_int64(q, 1) > 0);
+    assert_int_equal(sqlite3_column_type(q, 2), SQLITE_INTEGER);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    nd_cluster_set_df_period(ND_CX_DF_PERIOD);
 }
 
 static int count_alias(void *ctx, const nd_assignment *a)
@@ -408,6 +524,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_near_empty_and_undated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_readd, setup, teardown),
         cmocka_unit_test_setup_teardown(test_continue_after_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reopen_rebuilds_frequencies, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_old_frequencies_migrate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_merge_keeps_old_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_split_interleaved_events, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unclustered_articles, setup, teardown),
