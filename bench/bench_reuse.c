@@ -105,12 +105,16 @@ int main(int argc, char **argv)
     double per = p.timed ? 1e6 / (double)p.timed : 0;
     fprintf(stderr,
             "reuse_prof articles=%lld postings=%lld eligible=%lld sketched=%lld candidates=%lld "
-            "verified=%lld sig_reads=%lld timed=%lld signature_us=%.2f candidates_us=%.2f "
+            "verified=%lld sig_reads=%lld lsh_postings=%lld lsh_eligible=%lld "
+            "verified_keys=%lld verified_both=%lld verified_lsh=%lld timed=%lld "
+            "signature_us=%.2f candidates_us=%.2f "
             "align_us=%.2f restate_us=%.2f store_us=%.2f target_art_per_s=%.0f\n",
             (long long)p.articles, (long long)p.postings, (long long)p.eligible,
             (long long)p.sketched, (long long)p.candidates, (long long)p.verified,
-            (long long)p.sig_reads, (long long)p.timed, p.signature_s * per, p.candidates_s * per,
-            p.align_s * per, p.restate_s * per, p.store_s * per,
+            (long long)p.sig_reads, (long long)p.lsh_postings, (long long)p.lsh_eligible,
+            (long long)p.verified_keys, (long long)p.verified_both, (long long)p.verified_lsh,
+            (long long)p.timed, p.signature_s * per, p.candidates_s * per, p.align_s * per,
+            p.restate_s * per, p.store_s * per,
             p.signature_s + p.candidates_s > 0 ? (double)p.timed / (p.signature_s + p.candidates_s)
                                                : 0.0);
     fprintf(stderr, "bench_reuse: added %ld, failed %ld\n", added, failed);

@@ -5,11 +5,12 @@
  * Three layers:
  *  - reuse_doc.c: an article as the stage sees it (nd_rdoc): word tokens located in raw,
  *    sentences and paragraphs, per-sentence sets of content stems, and the sorted set of
- *    shingle hashes that is both the verification set and the source of the index keys.
+ *    shingle hashes that is both the verification set and the source of the index keys;
+ *    the MinHash signature of that set.
  *  - reuse_align.c: sentence alignment of two documents (or of one with itself) into passages
  *    with raw offsets, a kind and a similarity.
- *  - reuse_stage.c: the store stage (index of sampled shingles, verification, rows, origin)
- *    and the public listing nd_reuse_list().
+ *  - reuse_stage.c: the store stage (index of sampled shingles, LSH bands of the MinHash
+ *    signatures, verification, rows, origin) and the public listing nd_reuse_list().
  */
 #ifndef ND_REUSE_H
 #define ND_REUSE_H
@@ -26,7 +27,10 @@
  * reuse_sig: one row per article the stage has seen (also the high-water mark), holding what
  *   verification needs without re-parsing: the sorted shingle hashes (`sh`, 4 bytes each,
  *   little endian) and the outlet-keyed hashes of the edge paragraphs (`edge`) from which the
- *   boilerplate counts are rebuilt.
+ *   boilerplate counts are rebuilt. Schema 3 adds `mh`, the MinHash signature of `sh`
+ *   (ND_REUSE_MH_K values, 4 bytes each, little endian; NULL for an empty set and for rows
+ *   written before schema 3, whose signature is recomputed from `sh`: the same function of
+ *   the same set).
  * reuse_passage: one row per reused passage; a = origin (or earlier), b = the later copy;
  *   offsets into each article's raw text. a == b for a restatement inside one article.
  */
@@ -39,11 +43,17 @@
     " basis INTEGER NOT NULL);"                                                                    \
     "CREATE INDEX reuse_passage_a ON reuse_passage(a);"                                            \
     "CREATE INDEX reuse_passage_b ON reuse_passage(b);"
+/* Schema 3: the MinHash signatures of the banded LSH index (an ADD COLUMN: old rows keep
+ * NULL, which the stage reads as "recompute from sh"). */
+#define ND_REUSE_SCHEMA_V3 "ALTER TABLE reuse_sig ADD COLUMN mh BLOB;"
 
 typedef struct nd_reuse_state nd_reuse_state;
 
 /* Runs the stage on the article just inserted as `rowid` (see src/store/store_db.h). */
 nd_status nd_reuse_on_add(nd_reuse_state **state, nd_store *st, int64_t rowid, const nd_article *a);
+/* Whether an article of `nsh` shingles is listed in the key index under its shingle `h` (the
+ * content-defined sample, docs/reuse.md); for tests that build the index's worst cases. */
+int nd_reuse_indexed(uint32_t h, size_t nsh);
 /* Frees the in-memory state; NULL is accepted. */
 void nd_reuse_state_free(nd_reuse_state *s);
 /* Bytes the state holds now (index, boilerplate counts, scratch buffers). */
@@ -60,14 +70,20 @@ size_t nd_reuse_state_bytes(const nd_reuse_state *s);
 #define ND_REUSE_PROF_EVERY 8
 typedef struct nd_reuse_prof {
     int64_t articles;
-    int64_t postings;    /* (key, article) entries found under the new articles' keys */
-    int64_t eligible;    /* distinct candidates with enough key evidence to be looked at */
-    int64_t sketched;    /* candidates compared with their in-memory sketch */
-    int64_t candidates;  /* candidates verified exactly against their stored shingle sets */
-    int64_t verified;    /* pairs that passed verification */
-    int64_t sig_reads;   /* shingle sets read back from reuse_sig (not cached) */
+    int64_t postings;     /* (key, article) entries found under the new articles' keys */
+    int64_t eligible;     /* distinct candidates with enough key evidence to be looked at */
+    int64_t sketched;     /* candidates compared with their in-memory sketch */
+    int64_t candidates;   /* candidates verified exactly against their stored shingle sets */
+    int64_t verified;     /* pairs that passed verification */
+    int64_t sig_reads;    /* shingle sets read back from reuse_sig (not cached) */
+    int64_t lsh_postings; /* (band, article) entries found under the new articles' bands */
+    int64_t lsh_eligible; /* distinct candidates sharing at least one band */
+    /* Verified pairs by the source that proposed them: keys only (the candidate shares no
+     * band with the new article), both, or LSH bands only (no key evidence: what banded LSH
+     * adds). */
+    int64_t verified_keys, verified_both, verified_lsh;
     int64_t timed;       /* articles whose phases were timed */
-    double signature_s;  /* tokens, stems, shingles */
+    double signature_s;  /* tokens, stems, shingles, MinHash signature and bands */
     double candidates_s; /* index look-up, sketches, verification against stored sets */
     double align_s;      /* loading verified partners and aligning sentences */
     double restate_s;    /* restatements inside the new article */
@@ -152,6 +168,20 @@ static inline uint32_t nd_reuse_mix(uint32_t h)
     h ^= h >> 16;
     return h;
 }
+
+/* MinHash signature of a shingle set, for banded LSH (docs/reuse.md, "Two candidate
+ * sources"): one-permutation hashing into ND_REUSE_MH_K bins with optimal densification.
+ * Bands of ND_REUSE_MH_ROWS rows: the chance that two sets of resemblance J share a band is
+ * 1 - (1 - J^r)^b, 0.20 / 0.66 / 0.997 at J = 0.3 / 0.5 / 0.8. */
+#define ND_REUSE_MH_BANDS 8
+#define ND_REUSE_MH_ROWS 3
+#define ND_REUSE_MH_K (ND_REUSE_MH_BANDS * ND_REUSE_MH_ROWS)
+
+/* Fills sig[ND_REUSE_MH_K] from the n shingle hashes of sh (any order; all zero when n = 0). */
+void nd_reuse_minhash(const uint32_t *sh, size_t n, uint32_t *sig);
+/* The band keys of a signature: band[ND_REUSE_MH_BANDS], each a hash of the band's index and
+ * its rows. */
+void nd_reuse_bands(const uint32_t *sig, uint32_t *band);
 
 /* Size of the intersection of two sorted unique arrays. */
 size_t nd_reuse_intersect(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);

@@ -3,10 +3,12 @@
  * before it, and the public listing of what it found.
  *
  * Three steps per article, each cheaper than the next is expensive:
- *  1. Candidates. Shingle hashes whose top SAMPLE_BITS bits are zero are index keys
- *     (content-defined sampling: the same text always yields the same keys, wherever it sits
- *     in an article, so a story embedded in a longer one shares keys with its source). The
- *     index is an in-memory multimap key -> article rowid.
+ *  1. Candidates, from two sources. Shingle hashes whose top SAMPLE_BITS bits are zero are
+ *     index keys (content-defined sampling: the same text always yields the same keys,
+ *     wherever it sits in an article, so a story embedded in a longer one shares keys with
+ *     its source). And the bands of the article's MinHash signature (banded LSH: whole
+ *     articles of resemblance around 0.5 and up). Each index is an in-memory multimap
+ *     key -> article rowid.
  *  2. Verification. Candidates sharing most keys are first compared with their in-memory
  *     sketch (fingerprints of all or half of their shingles), which turns down those that
  *     cannot reach the threshold; for the rest the full sorted shingle set is read from
@@ -42,6 +44,16 @@
  * are not added to it. The earlier ones still find their copies through it, and they are the
  * ones a new copy is paired with anyway (near-ties go to the earliest). */
 #define KEY_CAP 16
+/* A band bucket holding this many articles is a much-copied story (or a stock short text):
+ * later articles are not added to it. A new copy shares its bands with the first holders,
+ * which are the ones it is paired with anyway (at most TIES_PER_PART near-ties), with room
+ * for versions that differ in a few shingles. */
+#define BAND_CAP 8
+/* Candidates proposed by LSH bands alone (no key evidence) looked at (sketch) and verified
+ * exactly per article, at most, on top of the key candidates' budget: sharing a band means
+ * resemblance around 0.5 or more, so such candidates are the few versions of one story. */
+#define LSH_LOOK 16
+#define LSH_VERIFY 4
 /* Candidates verified per article and verified pairs aligned, at most (see find_verified:
  * each verified candidate must account for a part of the article no other one does). */
 #define MAX_VERIFY 16
@@ -75,10 +87,13 @@ typedef struct cand {
     uint32_t rowid;
     uint32_t off, n; /* its (rowid, key) pairs in s->cand */
     uint32_t done, gain;
+    uint8_t keys;  /* enough key evidence on its own (find_verified) */
+    uint8_t bands; /* shares at least one LSH band with the new article */
 } cand;
 
-/* The low word of an s->cand entry: the index of the new article's key, and SATURATED when
- * that key already holds KEY_CAP articles. */
+/* The low word of an s->cand entry: the index of the new article's key (or nq + band for an
+ * LSH band, nq being the number of keys looked up), and SATURATED when that key already
+ * holds KEY_CAP articles. */
 #define SATURATED 0x80000000u
 #define KEYIDX(e) ((uint32_t)(e) & ~SATURATED)
 
@@ -115,12 +130,22 @@ typedef struct verified {
     uint32_t rowid, shared, nsh;
 } verified;
 
+/* A multimap key -> rowids: open addressing, linear probing; slot = key << 32 | rowid,
+ * 0 = empty (rowids start at 1). */
+typedef struct table {
+    uint64_t *slot;
+    size_t n, used;
+} table;
+
 struct nd_reuse_state {
     nd_store *st;
     sqlite3_stmt *ins_sig, *get_sig, *ins_pass;
-    /* Index: open addressing, linear probing; slot = key << 32 | rowid, 0 = empty. */
-    uint64_t *slot;
-    size_t nslot, nused;
+    /* The sampled-key index, and the LSH band index (band key -> rowid). */
+    table keys, bands;
+    /* The new article's MinHash signature and band keys (nband = 0: too few shingles). */
+    uint32_t mh[ND_REUSE_MH_K];
+    uint32_t band[ND_REUSE_MH_BANDS];
+    size_t nband;
     /* Boilerplate counts: slot = key << 32 | count, key never 0. */
     uint64_t *bp;
     size_t nbp, nbpused;
@@ -255,19 +280,24 @@ static int indexed(uint32_t h, size_t nsh)
     return sampled_at(h, nsh < DENSE_BELOW ? DENSE_BITS : SAMPLE_BITS);
 }
 
+int nd_reuse_indexed(uint32_t h, size_t nsh)
+{
+    return indexed(h, nsh);
+}
+
 static size_t home(uint32_t key, size_t nslot)
 {
     return nd_reuse_mix(key ^ 0x27d4eb2fu) & (nslot - 1);
 }
 
-static nd_status index_grow(nd_reuse_state *s)
+static nd_status index_grow(table *t)
 {
-    size_t n = s->nslot ? s->nslot * 2 : 1024;
+    size_t n = t->n ? t->n * 2 : 1024;
     uint64_t *v = nd_calloc(n, sizeof *v);
     if (!v)
         return ND_ERR_NOMEM;
-    for (size_t i = 0; i < s->nslot; i++) {
-        uint64_t e = s->slot[i];
+    for (size_t i = 0; i < t->n; i++) {
+        uint64_t e = t->slot[i];
         if (!e)
             continue;
         size_t j = home((uint32_t)(e >> 32), n);
@@ -275,56 +305,58 @@ static nd_status index_grow(nd_reuse_state *s)
             j = (j + 1) & (n - 1);
         v[j] = e;
     }
-    nd_free(s->slot);
-    s->slot = v;
-    s->nslot = n;
+    nd_free(t->slot);
+    t->slot = v;
+    t->n = n;
     return ND_OK;
 }
 
-/* Adds (key, rowid) unless the key already holds KEY_CAP articles. */
-static nd_status index_add(nd_reuse_state *s, uint32_t key, uint32_t rowid)
+/* Adds (key, rowid) unless the key already holds `cap` articles. */
+static nd_status index_add(table *t, uint32_t key, uint32_t rowid, size_t cap)
 {
-    if ((s->nused + 1) * 10 > s->nslot * 7) {
-        nd_status st = index_grow(s);
+    if ((t->used + 1) * 10 > t->n * 7) {
+        nd_status st = index_grow(t);
         if (st != ND_OK)
             return st;
     }
-    size_t j = home(key, s->nslot), same = 0;
-    while (s->slot[j]) {
-        uint64_t e = s->slot[j];
+    size_t j = home(key, t->n), same = 0;
+    while (t->slot[j]) {
+        uint64_t e = t->slot[j];
         if ((uint32_t)(e >> 32) == key) {
-            if ((uint32_t)e == rowid || ++same >= KEY_CAP)
+            if ((uint32_t)e == rowid || ++same >= cap)
                 return ND_OK;
         }
-        j = (j + 1) & (s->nslot - 1);
+        j = (j + 1) & (t->n - 1);
     }
-    s->slot[j] = (uint64_t)key << 32 | rowid;
-    s->nused++;
+    t->slot[j] = (uint64_t)key << 32 | rowid;
+    t->used++;
     return ND_OK;
 }
 
-/* Appends (rowid, q) to s->cand for every rowid under `key`, flagged SATURATED when the
- * key holds KEY_CAP articles. */
-static nd_status index_find(nd_reuse_state *s, uint32_t key, uint32_t q)
+/* Appends (rowid, q) to s->cand for every rowid under `key` in t (at most `cap`), flagged
+ * SATURATED when `sat` and the key holds `cap` articles. Returns the number appended in *got. */
+static nd_status index_find(nd_reuse_state *s, const table *t, uint32_t key, uint32_t q, size_t cap,
+                            int sat, size_t *got)
 {
-    if (!s->nslot)
+    *got = 0;
+    if (!t->n)
         return ND_OK;
     /* Twice the room: the second half is the radix sort's scratch. */
     nd_status st =
-        nd_reserve((void **)&s->cand, &s->candcap, 2 * (s->ncand + KEY_CAP), sizeof *s->cand);
+        nd_reserve((void **)&s->cand, &s->candcap, 2 * (s->ncand + cap), sizeof *s->cand);
     if (st != ND_OK)
         return st;
-    size_t j = home(key, s->nslot), first = s->ncand;
-    while (s->slot[j]) {
-        uint64_t e = s->slot[j];
-        if ((uint32_t)(e >> 32) == key && s->ncand - first < KEY_CAP)
+    size_t j = home(key, t->n), first = s->ncand;
+    while (t->slot[j]) {
+        uint64_t e = t->slot[j];
+        if ((uint32_t)(e >> 32) == key && s->ncand - first < cap)
             s->cand[s->ncand++] = (uint64_t)(uint32_t)e << 32 | q;
-        j = (j + 1) & (s->nslot - 1);
+        j = (j + 1) & (t->n - 1);
     }
-    if (s->ncand - first >= KEY_CAP)
+    if (sat && s->ncand - first >= cap)
         for (size_t i = first; i < s->ncand; i++)
             s->cand[i] |= SATURATED;
-    prof.postings += (int64_t)(s->ncand - first);
+    *got = s->ncand - first;
     return ND_OK;
 }
 
@@ -578,23 +610,45 @@ static int sketch_may_pass(nd_reuse_state *s, uint32_t rowid)
     return fp_hits(s->qsmp, sketch_fp(s, k), k->n, kn) >= kn;
 }
 
-/* Adds one stored signature row to memory. */
+/* The band keys of an article of `nsh` shingles with signature `sig` into band[]; returns
+ * how many (none below MIN_SHARED shingles: such an article can never pass verification, and
+ * the signature of a handful of shingles is mostly borrowed bins, so its bands would pair
+ * short texts that share one stock phrase). */
+static size_t bands_of(const uint32_t *sig, size_t nsh, uint32_t *band)
+{
+    if (!sig || nsh < MIN_SHARED)
+        return 0;
+    nd_reuse_bands(sig, band);
+    return ND_REUSE_MH_BANDS;
+}
+
+/* Adds one stored signature row to memory: its sampled keys, its LSH bands (from `sig`, its
+ * MinHash signature, or none when NULL), its sketch and its boilerplate counts. */
 static nd_status load_row(nd_reuse_state *s, int64_t rowid, const unsigned char *sh, size_t shlen,
-                          const unsigned char *edge, size_t edgelen)
+                          const unsigned char *edge, size_t edgelen, const uint32_t *sig)
 {
     nd_status st;
     if (rowid > 0 && rowid <= (int64_t)UINT32_MAX) {
-        if (s->nslot)
+        uint32_t band[ND_REUSE_MH_BANDS];
+        size_t nband = bands_of(sig, shlen / 4, band);
+        if (s->keys.n)
             for (size_t i = 0; i + 4 <= shlen; i += 4) {
                 uint32_t h = get_u32(sh + i);
                 if (indexed(h, shlen / 4))
-                    PREFETCH(&s->slot[home(h, s->nslot)]);
+                    PREFETCH(&s->keys.slot[home(h, s->keys.n)]);
             }
+        if (s->bands.n)
+            for (size_t b = 0; b < nband; b++)
+                PREFETCH(&s->bands.slot[home(band[b], s->bands.n)]);
         for (size_t i = 0; i + 4 <= shlen; i += 4) {
             uint32_t h = get_u32(sh + i);
-            if (indexed(h, shlen / 4) && (st = index_add(s, h, (uint32_t)rowid)) != ND_OK)
+            if (indexed(h, shlen / 4) &&
+                (st = index_add(&s->keys, h, (uint32_t)rowid, KEY_CAP)) != ND_OK)
                 return st;
         }
+        for (size_t b = 0; b < nband; b++)
+            if ((st = index_add(&s->bands, band[b], (uint32_t)rowid, BAND_CAP)) != ND_OK)
+                return st;
         if ((st = sketch_add(s, (uint32_t)rowid, sh, shlen / 4)) != ND_OK)
             return st;
     }
@@ -603,6 +657,20 @@ static nd_status load_row(nd_reuse_state *s, int64_t rowid, const unsigned char 
             return st;
     if (rowid > s->hw)
         s->hw = rowid;
+    return ND_OK;
+}
+
+/* The MinHash signature of a stored shingle set (little-endian blob of n hashes): for rows
+ * written before schema 3 (mh NULL), or with a damaged mh. sh holds the whole set the
+ * signature was made from, so this gives exactly the signature the row would have had. */
+static nd_status sig_from_sh(nd_reuse_state *s, const unsigned char *sh, size_t n, uint32_t *sig)
+{
+    nd_status e = nd_reserve((void **)&s->sig, &s->sigcap, n + 1, sizeof *s->sig);
+    if (e != ND_OK)
+        return e;
+    for (size_t i = 0; i < n; i++)
+        s->sig[i] = get_u32(sh + 4 * i);
+    nd_reuse_minhash(s->sig, n, sig);
     return ND_OK;
 }
 
@@ -623,8 +691,8 @@ static nd_status state_new(nd_reuse_state **out, nd_store *st)
      * rolling back the whole transaction (a batch of articles) as it does for a one-row
      * VALUES insert (measured; the store's own insert does the same). */
     if ((rc = sqlite3_prepare_v2(db,
-                                 "INSERT INTO reuse_sig(rowid, nsh, sh, edge)"
-                                 " SELECT ?1, ?2, ?3, ?4",
+                                 "INSERT INTO reuse_sig(rowid, nsh, sh, edge, mh)"
+                                 " SELECT ?1, ?2, ?3, ?4, ?5",
                                  -1, &s->ins_sig, NULL)) != SQLITE_OK ||
         (rc = sqlite3_prepare_v2(db, "SELECT nsh, sh FROM reuse_sig WHERE rowid = ?1", -1,
                                  &s->get_sig, NULL)) != SQLITE_OK ||
@@ -637,7 +705,7 @@ static nd_status state_new(nd_reuse_state **out, nd_store *st)
         return e;
     }
     sqlite3_stmt *q = NULL;
-    rc = sqlite3_prepare_v2(db, "SELECT rowid, sh, edge FROM reuse_sig ORDER BY rowid", -1, &q,
+    rc = sqlite3_prepare_v2(db, "SELECT rowid, sh, edge, mh FROM reuse_sig ORDER BY rowid", -1, &q,
                             NULL);
     nd_status e = ND_OK;
     while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -645,7 +713,15 @@ static nd_status state_new(nd_reuse_state **out, nd_store *st)
         size_t shlen = (size_t)sqlite3_column_bytes(q, 1);
         const unsigned char *edge = sqlite3_column_blob(q, 2);
         size_t edgelen = (size_t)sqlite3_column_bytes(q, 2);
-        if ((e = load_row(s, sqlite3_column_int64(q, 0), sh, shlen, edge, edgelen)) != ND_OK)
+        const unsigned char *mh = sqlite3_column_blob(q, 3);
+        size_t mhlen = (size_t)sqlite3_column_bytes(q, 3);
+        uint32_t sig[ND_REUSE_MH_K];
+        if (mh && mhlen == sizeof sig)
+            for (size_t i = 0; i < ND_REUSE_MH_K; i++)
+                sig[i] = get_u32(mh + 4 * i);
+        else if ((e = sig_from_sh(s, sh, shlen / 4, sig)) != ND_OK)
+            break;
+        if ((e = load_row(s, sqlite3_column_int64(q, 0), sh, shlen, edge, edgelen, sig)) != ND_OK)
             break;
         rc = SQLITE_OK;
     }
@@ -868,15 +944,44 @@ static nd_status align_pair(nd_reuse_state *s, int64_t yrow, const nd_article *y
     return e;
 }
 
+/* Whether candidate x takes part in the key pass (phase 0: it has key evidence) or in the
+ * LSH pass (phase 1: only bands propose it). A candidate with key evidence that the key pass
+ * did not take (another partner already holds all its keys, or the budget ran out) is left
+ * out on purpose: the key pass's policy (the earliest version and its near-ties, not every
+ * copy of a much-copied story) stays what it was. */
+static int in_pass(const cand *x, int phase)
+{
+    return phase ? x->bands && !x->keys : x->keys;
+}
+
+/* The gain of candidate x in `phase`: its entries of that source (0: keys, below nq; 1:
+ * bands) that no verified candidate holds yet. */
+static uint32_t gain_of(const nd_reuse_state *s, const cand *x, uint32_t nq, int phase)
+{
+    uint32_t m = 0;
+    for (uint32_t k = x->off; k < x->off + x->n; k++) {
+        uint32_t q = KEYIDX(s->cand[k]);
+        if ((q >= nq) == phase)
+            m += !s->covered[q];
+    }
+    return m;
+}
+
 /*
  * Finds and verifies the candidates of s->doc; fills `out` (at most MAX_ALIGN).
  *
- * Candidates are picked greedily by the keys of the new article they hold that no verified
- * candidate holds yet (ties, within NEAR_TIE, to the one stored first), and verified one by
- * one against their stored shingle sets. So a part of the new article is paired with its
- * earliest verified source only, and a second candidate is taken only for another part (the
- * host of an embedded story, a second source): a story reprinted fifty times costs one
- * verification and one alignment per new copy, not fifty.
+ * Two candidate sources: the sampled keys (a shared passage anywhere, in proportion to its
+ * length) and the LSH bands of the MinHash signature (whole-article resemblance around 0.5
+ * and up). Both go through the same sketch test and exact verification. Key candidates come
+ * first, exactly as without LSH: they are picked greedily by the keys of the new article
+ * they hold that no verified candidate holds yet (ties, within NEAR_TIE, to the one stored
+ * first), and verified one by one against their stored shingle sets. So a part of the new
+ * article is paired with its earliest verified source only, and a second candidate is taken
+ * only for another part (the host of an embedded story, a second source): a story reprinted
+ * fifty times costs one verification and one alignment per new copy, not fifty. Then, with a
+ * budget of their own, the candidates that only bands propose (no key evidence), by the bands
+ * no verified candidate shares yet: a version the keys could not reach (all its keys
+ * saturated by stock phrases, or a short article without a sampled shingle).
  */
 static nd_status find_verified(nd_reuse_state *s, verified *out, size_t *nout)
 {
@@ -888,36 +993,59 @@ static nd_status find_verified(nd_reuse_state *s, verified *out, size_t *nout)
     uint32_t nq = 0;
     while (nq < s->doc.nsh && sampled_at(s->doc.sh[nq], DENSE_BITS))
         nq++;
-    if (!s->nslot)
+    if (!s->keys.n && !s->bands.n)
         return ND_OK;
-    for (uint32_t i = 0; i < nq; i++)
-        PREFETCH(&s->slot[home(s->doc.sh[i], s->nslot)]);
-    for (uint32_t i = 0; i < nq; i++)
-        if ((e = index_find(s, s->doc.sh[i], i)) != ND_OK)
+    if (s->keys.n)
+        for (uint32_t i = 0; i < nq; i++)
+            PREFETCH(&s->keys.slot[home(s->doc.sh[i], s->keys.n)]);
+    if (s->bands.n)
+        for (size_t b = 0; b < s->nband; b++)
+            PREFETCH(&s->bands.slot[home(s->band[b], s->bands.n)]);
+    size_t got;
+    for (uint32_t i = 0; i < nq; i++) {
+        if ((e = index_find(s, &s->keys, s->doc.sh[i], i, KEY_CAP, 1, &got)) != ND_OK)
             return e;
+        prof.postings += (int64_t)got;
+    }
+    for (size_t b = 0; b < s->nband; b++) {
+        if ((e = index_find(s, &s->bands, s->band[b], nq + (uint32_t)b, BAND_CAP, 0, &got)) !=
+            ND_OK)
+            return e;
+        prof.lsh_postings += (int64_t)got;
+    }
     if (!s->ncand)
         return ND_OK;
     sketch_query(s);
     sort_by_rowid(s->cand, s->cand + s->ncand, s->ncand);
     s->ncands = 0;
     for (size_t i = 0; i < s->ncand;) {
-        size_t j = i, unsat = 0;
+        size_t j = i, keys = 0, unsat = 0, bands = 0;
         uint32_t rowid = (uint32_t)(s->cand[i] >> 32);
-        while (j < s->ncand && (uint32_t)(s->cand[j] >> 32) == rowid)
-            unsat += !(s->cand[j++] & SATURATED);
+        for (; j < s->ncand && (uint32_t)(s->cand[j] >> 32) == rowid; j++) {
+            if (KEYIDX(s->cand[j]) >= nq) {
+                bands++;
+            } else {
+                keys++;
+                unsat += !(s->cand[j] & SATURATED);
+            }
+        }
         /* One key that already lists KEY_CAP articles is a stock phrase as often as not:
-         * alone it is no evidence (a copy of a much-copied story shares many of them). */
-        if (j - i < 2 && !unsat) {
+         * alone it is no evidence (a copy of a much-copied story shares many of them). A
+         * shared band is evidence on its own (r rows of the signature agree). */
+        int keyok = keys >= 2 || unsat;
+        if (!keyok && !bands) {
             i = j;
             continue;
         }
         if ((e = nd_reserve((void **)&s->cands, &s->candscap, s->ncands + 1, sizeof *s->cands)) !=
             ND_OK)
             return e;
-        s->cands[s->ncands++] = (cand){rowid, (uint32_t)i, (uint32_t)(j - i), 0, 0};
+        s->cands[s->ncands++] =
+            (cand){rowid, (uint32_t)i, (uint32_t)(j - i), 0, 0, (uint8_t)keyok, bands > 0};
+        prof.eligible += keyok;
+        prof.lsh_eligible += bands > 0;
         i = j;
     }
-    prof.eligible += (int64_t)s->ncands;
     /* The sketches of the first candidates, fetched ahead in two steps (entry, then list). */
     size_t ahead = s->ncands < MAX_LOOK ? s->ncands : MAX_LOOK;
     for (size_t c = 0; c < ahead; c++)
@@ -927,66 +1055,74 @@ static nd_status find_verified(nd_reuse_state *s, verified *out, size_t *nout)
         if (s->cands[c].rowid < s->nsk)
             if (s->sk[s->cands[c].rowid].nsh)
                 PREFETCH(sketch_fp(s, &s->sk[s->cands[c].rowid]));
-    if ((e = nd_reserve((void **)&s->covered, &s->coveredcap, nq + 1, 1)) != ND_OK)
+    if ((e = nd_reserve((void **)&s->covered, &s->coveredcap, nq + ND_REUSE_MH_BANDS + 1, 1)) !=
+        ND_OK)
         return e;
-    memset(s->covered, 0, nq);
-    size_t tried = 0, looked = 0;
-    while (tried < MAX_VERIFY && looked < MAX_LOOK && *nout < MAX_ALIGN) {
-        uint32_t top = 0;
-        for (size_t c = 0; c < s->ncands; c++) {
-            cand *x = &s->cands[c];
-            if (x->done)
-                continue;
-            uint32_t m = 0;
-            for (uint32_t k = x->off; k < x->off + x->n; k++)
-                m += !s->covered[KEYIDX(s->cand[k])];
-            x->gain = m;
-            if (m > top)
-                top = m;
-        }
-        if (top == 0)
-            break;
-        /* Every near-tie of this round, in stored order, up to TIES_PER_PART verified ones:
-         * equivalent versions of one text (the same wire story under two outlets) are each
-         * paired with the new article, the rest of a long list of copies is not. */
-        size_t got = 0, from = *nout;
-        for (;;) {
-            cand *pick = NULL;
+    memset(s->covered, 0, nq + ND_REUSE_MH_BANDS);
+    for (int phase = 0; phase < 2; phase++) {
+        size_t tried = 0, looked = 0;
+        size_t max_verify = phase ? LSH_VERIFY : MAX_VERIFY;
+        size_t max_look = phase ? LSH_LOOK : MAX_LOOK;
+        while (tried < max_verify && looked < max_look && *nout < MAX_ALIGN) {
+            uint32_t top = 0;
             for (size_t c = 0; c < s->ncands; c++) {
                 cand *x = &s->cands[c];
-                if (!x->done && (double)x->gain >= NEAR_TIE * (double)top &&
-                    (!pick || x->rowid < pick->rowid))
-                    pick = x;
+                if (x->done || !in_pass(x, phase))
+                    continue;
+                x->gain = gain_of(s, x, nq, phase);
+                if (x->gain > top)
+                    top = x->gain;
             }
-            if (!pick || got >= TIES_PER_PART || tried >= MAX_VERIFY || looked >= MAX_LOOK ||
-                *nout >= MAX_ALIGN)
+            if (top == 0)
                 break;
-            pick->done = 1;
-            looked++;
-            if (!sketch_may_pass(s, pick->rowid))
-                continue;
-            tried++;
-            size_t n;
-            const uint32_t *sig;
-            prof.candidates++;
-            if ((e = read_sig(s, pick->rowid, &sig, &n)) != ND_OK)
-                return e;
-            size_t shared = nd_reuse_intersect(sig, n, s->doc.sh, s->doc.nsh);
-            size_t smaller = n < s->doc.nsh ? n : s->doc.nsh;
-            if (shared < MIN_SHARED)
-                continue;
-            if ((double)shared < CONTAIN * (double)smaller && shared < ABS_SHARED)
-                continue;
-            out[(*nout)++] = (verified){pick->rowid, (uint32_t)shared, (uint32_t)n};
-            got++;
-        }
-        for (size_t v = from; v < *nout; v++) {
-            const cand *x = NULL;
-            for (size_t c = 0; c < s->ncands && !x; c++)
-                if (s->cands[c].rowid == out[v].rowid)
-                    x = &s->cands[c];
-            for (uint32_t k = x->off; k < x->off + x->n; k++)
-                s->covered[KEYIDX(s->cand[k])] = 1;
+            /* Every near-tie of this round, in stored order, up to TIES_PER_PART verified
+             * ones: equivalent versions of one text (the same wire story under two outlets)
+             * are each paired with the new article, the rest of a long list of copies is
+             * not. */
+            size_t ties = 0, from = *nout;
+            for (;;) {
+                cand *pick = NULL;
+                for (size_t c = 0; c < s->ncands; c++) {
+                    cand *x = &s->cands[c];
+                    if (!x->done && in_pass(x, phase) &&
+                        (double)x->gain >= NEAR_TIE * (double)top &&
+                        (!pick || x->rowid < pick->rowid))
+                        pick = x;
+                }
+                if (!pick || ties >= TIES_PER_PART || tried >= max_verify || looked >= max_look ||
+                    *nout >= MAX_ALIGN)
+                    break;
+                pick->done = 1;
+                looked++;
+                if (!sketch_may_pass(s, pick->rowid))
+                    continue;
+                tried++;
+                size_t n;
+                const uint32_t *sig;
+                prof.candidates++;
+                if ((e = read_sig(s, pick->rowid, &sig, &n)) != ND_OK)
+                    return e;
+                size_t shared = nd_reuse_intersect(sig, n, s->doc.sh, s->doc.nsh);
+                size_t smaller = n < s->doc.nsh ? n : s->doc.nsh;
+                if (shared < MIN_SHARED)
+                    continue;
+                if ((double)shared < CONTAIN * (double)smaller && shared < ABS_SHARED)
+                    continue;
+                out[(*nout)++] = (verified){pick->rowid, (uint32_t)shared, (uint32_t)n};
+                ties++;
+                if (phase)
+                    prof.verified_lsh++;
+                else
+                    (*(pick->bands ? &prof.verified_both : &prof.verified_keys))++;
+            }
+            for (size_t v = from; v < *nout; v++) {
+                const cand *x = NULL;
+                for (size_t c = 0; c < s->ncands && !x; c++)
+                    if (s->cands[c].rowid == out[v].rowid)
+                        x = &s->cands[c];
+                for (uint32_t k = x->off; k < x->off + x->n; k++)
+                    s->covered[KEYIDX(s->cand[k])] = 1;
+            }
         }
     }
     return ND_OK;
@@ -994,7 +1130,7 @@ static nd_status find_verified(nd_reuse_state *s, verified *out, size_t *nout)
 
 static nd_status store_sig(nd_reuse_state *s, int64_t rowid)
 {
-    size_t need = 4 * (s->doc.nsh + s->nedge) + 1;
+    size_t need = 4 * (s->doc.nsh + s->nedge + ND_REUSE_MH_K) + 1;
     nd_status e = nd_reserve((void **)&s->blob, &s->blobcap, need, 1);
     if (e != ND_OK)
         return e;
@@ -1003,17 +1139,23 @@ static nd_status store_sig(nd_reuse_state *s, int64_t rowid)
     unsigned char *edge = s->blob + 4 * s->doc.nsh;
     for (size_t i = 0; i < s->nedge; i++)
         put_u32(edge + 4 * i, s->edge[i]);
+    unsigned char *mh = edge + 4 * s->nedge;
+    for (size_t i = 0; i < ND_REUSE_MH_K; i++)
+        put_u32(mh + 4 * i, s->mh[i]);
     sqlite3_stmt *q = s->ins_sig;
     sqlite3_bind_int64(q, 1, (sqlite3_int64)rowid);
     sqlite3_bind_int64(q, 2, (sqlite3_int64)s->doc.nsh);
     sqlite3_bind_blob(q, 3, s->blob, (int)(4 * s->doc.nsh), SQLITE_STATIC);
     sqlite3_bind_blob(q, 4, edge, (int)(4 * s->nedge), SQLITE_STATIC);
+    /* An empty set has no signature worth keeping (and gets no bands). */
+    if (s->doc.nsh)
+        sqlite3_bind_blob(q, 5, mh, (int)(4 * ND_REUSE_MH_K), SQLITE_STATIC);
     int rc = sqlite3_step(q);
     sqlite3_reset(q);
     sqlite3_clear_bindings(q);
     if (rc != SQLITE_DONE)
         return sql_fail(s->st, rc, "storing a signature");
-    return load_row(s, rowid, s->blob, 4 * s->doc.nsh, edge, 4 * s->nedge);
+    return load_row(s, rowid, s->blob, 4 * s->doc.nsh, edge, 4 * s->nedge, s->mh);
 }
 
 /* The whole stage for one article. */
@@ -1032,6 +1174,8 @@ static nd_status process(nd_reuse_state *s, int64_t rowid, const nd_article *a)
     mark_boiler(s, &s->doc, nd_article_get(a, ND_FIELD_OUTLET), 1);
     if ((e = nd_rdoc_finish(&s->doc)) != ND_OK)
         return e;
+    nd_reuse_minhash(s->doc.sh, s->doc.nsh, s->mh);
+    s->nband = bands_of(s->mh, s->doc.nsh, s->band);
 
     if (timed)
         prof.signature_s += lap(&t);
@@ -1128,7 +1272,8 @@ void nd_reuse_state_free(nd_reuse_state *s)
     sqlite3_finalize(s->ins_sig);
     sqlite3_finalize(s->get_sig);
     sqlite3_finalize(s->ins_pass);
-    nd_free(s->slot);
+    nd_free(s->keys.slot);
+    nd_free(s->bands.slot);
     nd_free(s->bp);
     if (s->other.cache == s->doc.cache)
         s->other.cache = NULL;
@@ -1160,12 +1305,12 @@ size_t nd_reuse_state_bytes(const nd_reuse_state *s)
     size_t other = nd_rdoc_bytes(&s->other);
     if (s->other.cache && s->other.cache == s->doc.cache)
         other -= ND_RDOC_CACHE * sizeof *s->other.cache;
-    return cache + sizeof *s + s->nslot * sizeof *s->slot + s->nbp * sizeof *s->bp +
-           nd_rdoc_bytes(&s->doc) + other + nd_ralign_bytes(&s->al) +
-           s->pass.cap * sizeof *s->pass.v + s->candcap * sizeof *s->cand + s->coveredcap +
-           s->candscap * sizeof *s->cands + s->sigcap * sizeof *s->sig + s->blobcap +
-           s->skcap * sizeof *s->sk + s->nskchunk * SKCHUNK * sizeof **s->skchunk +
-           s->skchunkcap * sizeof *s->skchunk;
+    return cache + sizeof *s + s->keys.n * sizeof *s->keys.slot +
+           s->bands.n * sizeof *s->bands.slot + s->nbp * sizeof *s->bp + nd_rdoc_bytes(&s->doc) +
+           other + nd_ralign_bytes(&s->al) + s->pass.cap * sizeof *s->pass.v +
+           s->candcap * sizeof *s->cand + s->coveredcap + s->candscap * sizeof *s->cands +
+           s->sigcap * sizeof *s->sig + s->blobcap + s->skcap * sizeof *s->sk +
+           s->nskchunk * SKCHUNK * sizeof **s->skchunk + s->skchunkcap * sizeof *s->skchunk;
 }
 
 /* ---- Listing ---------------------------------------------------------------------------- */

@@ -41,9 +41,17 @@ static const char schema_v1[] =
  */
 static const char schema_v2[] = ND_REUSE_SCHEMA ND_CLUSTER_SCHEMA;
 
+/*
+ * Schema 3: the MinHash signature of each reuse row (banded LSH, docs/reuse.md). An added
+ * column, so upgrading a store rewrites nothing; the stage recomputes the signatures of older
+ * rows from their shingle sets.
+ */
+static const char schema_v3[] = ND_REUSE_SCHEMA_V3;
+
 const char *const nd_store_migrations[] = {
     schema_v1,
     schema_v2,
+    schema_v3,
 };
 const int nd_store_nmigrations = (int)(sizeof nd_store_migrations / sizeof *nd_store_migrations);
 

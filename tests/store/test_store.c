@@ -441,6 +441,54 @@ static void test_upgrade_from_v1(void **state)
     nd_article_free(b);
 }
 
+static int count_passages(void *ctx, const nd_passage *p)
+{
+    (void)p;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+/* A store of schema 2 (reuse rows without MinHash signatures) is upgraded in place: the
+ * column is added, old rows keep NULL, new rows get a signature, and an article added after
+ * the upgrade is still checked against those stored before it. Made by dropping the column
+ * from a current store. */
+static void test_upgrade_from_v2(void **state)
+{
+    (void)state;
+    const char *p = t_path("v2.db");
+    static const char body[] =
+        "Crane falls at the harbour\n\n"
+        "The harbour crane collapsed during the storm on Tuesday night, crushing two parked "
+        "lorries near the ferry terminal. Port engineers said corroded bolts at the base of the "
+        "crane had failed under strong gusts.\n\n"
+        "The ferry service to the islands resumed on Wednesday morning after inspectors cleared "
+        "the quay.\n";
+    nd_article *a = NULL, *b = NULL;
+    assert_int_equal(parse_in(&a, body, "before"), ND_OK);
+    assert_int_equal(parse_in(&b, body, "after"), ND_OK);
+    nd_store *st = open_ok(p, NULL);
+    add_ok(st, a);
+    nd_store_close(st);
+    sql(p, "ALTER TABLE reuse_sig DROP COLUMN mh; PRAGMA user_version = 2;");
+    assert_int_equal(sql_int(p, "SELECT count(*) FROM pragma_table_info('reuse_sig')"
+                                " WHERE name = 'mh'"),
+                     0);
+
+    st = open_ok(p, NULL);
+    assert_int_equal(sql_int(p, "PRAGMA user_version"), 3);
+    assert_int_equal(nd_store_schema_version(), 3);
+    assert_int_equal(sql_int(p, "SELECT count(*) FROM reuse_sig WHERE mh IS NULL"), 1);
+    add_ok(st, b);
+    assert_int_equal(sql_int(p, "SELECT count(*) FROM reuse_sig WHERE mh IS NULL"), 1);
+    assert_int_equal(sql_int(p, "SELECT length(mh) FROM reuse_sig WHERE mh IS NOT NULL"), 96);
+    int n = 0;
+    assert_int_equal(nd_reuse_list(st, "after", count_passages, &n), ND_OK);
+    assert_true(n >= 1);
+    nd_store_close(st);
+    nd_article_free(a);
+    nd_article_free(b);
+}
+
 /* ---- corrupt rows ----------------------------------------------------------------------- */
 
 static nd_status get_status(const char *path, const char *id)
@@ -830,6 +878,7 @@ int main(void)
         cmocka_unit_test(test_not_a_store),
         cmocka_unit_test(test_migrations),
         cmocka_unit_test(test_upgrade_from_v1),
+        cmocka_unit_test(test_upgrade_from_v2),
         cmocka_unit_test(test_corrupt_rows),
         cmocka_unit_test(test_blob_codec),
         cmocka_unit_test(test_reader_and_writers),
