@@ -1,7 +1,7 @@
 /*
  * gen_reuse: builds a reuse test stream with known truth from the ECB+ articles.
  *
- *   gen_reuse [-s SEED] [-c PER_CASE] [-t MAX_TOPIC] ECBPLUS_JSONL STREAM_OUT GOLD_OUT
+ *   gen_reuse [-s SEED] [-c PER_CASE] [-t MAX_TOPIC] [-w LO-HI] ECBPLUS_JSONL STREAM_OUT GOLD_OUT
  *
  * STREAM_OUT gets news-please JSON Lines: every ECB+ article of topics <= MAX_TOPIC as it is
  * (its maintext unchanged), plus derived articles made from them under invented outlets:
@@ -14,6 +14,8 @@
  * judged negative pair (kind `none`: same topic, other event) and one per pair left unjudged
  * (kind `ignore`: pairs whose truth the construction does not know, see docs/reuse-eval.md).
  * The truth comes from the construction alone, never from a detector. Deterministic by seed.
+ * -w sets the share of words a rewrite changes, in percent (default 10-30, the issue's light
+ * rewrites); a heavier range is for side experiments, and the default stream is unchanged.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <ctype.h>
@@ -854,6 +856,8 @@ static void make_reorder(size_t norig, int n)
 
 /* Histogram of the measured change of the rewrites, for the summary on stderr. */
 static size_t rewrite_hist[8];
+/* Rewrite rate: drawn from [rw_lo, rw_lo + rw_span) (-w; the default is 10-30%). */
+static double rw_lo = 0.10, rw_span = 0.20;
 
 /* Case rewrite (copyedit = 0): every sentence rewritten at one rate drawn from 10-30%, some
  * clauses reordered, some sentences dropped. Case copyedit (1): 1-5% of the words changed,
@@ -874,7 +878,7 @@ static void make_rewrite(size_t norig, int n, int copyedit)
         total += sr.n - before;
     }
     sr.n = 0;
-    double rate = copyedit ? 0.01 + 0.04 * rnd_unit() : 0.10 + 0.20 * rnd_unit();
+    double rate = copyedit ? 0.01 + 0.04 * rnd_unit() : rw_lo + rw_span * rnd_unit();
     int o = pick_outlet(-1);
     sbuf b = {0};
     ranges src_sp = {0}, dst_sp = {0};
@@ -1243,11 +1247,17 @@ int main(int argc, char **argv)
             per_case = atoi(argv[++i]);
         else if (!strcmp(argv[i], "-t") && i + 1 < argc)
             max_topic = atoi(argv[++i]);
-        else
+        else if (!strcmp(argv[i], "-w") && i + 1 < argc) {
+            int lo, hi;
+            if (sscanf(argv[++i], "%d-%d", &lo, &hi) != 2 || lo < 0 || hi < lo || hi > 90)
+                die("-w wants LO-HI in percent, 0 <= LO <= HI <= 90");
+            rw_lo = lo / 100.0;
+            rw_span = (hi - lo) / 100.0;
+        } else
             break;
     }
     if (argc - i != 3 || per_case < 0) {
-        fprintf(stderr, "usage: gen_reuse [-s SEED] [-c PER_CASE] [-t MAX_TOPIC] "
+        fprintf(stderr, "usage: gen_reuse [-s SEED] [-c PER_CASE] [-t MAX_TOPIC] [-w LO-HI] "
                         "ECBPLUS_JSONL STREAM_OUT GOLD_OUT\n");
         return 2;
     }

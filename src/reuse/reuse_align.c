@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "reuse/reuse.h"
+#include "reuse/reuse_syn.h"
 #include "util/alloc.h"
 
 /* Two sentences of different articles pair when their content-stem sets have a Dice
@@ -36,6 +37,9 @@
 #define LCS_CELLS ((size_t)1 << 16)
 /* Similarity from which a passage that is not verbatim is near-verbatim: one word in twenty. */
 #define NEAR_VERBATIM 0.95
+/* The synonym pass looks at the first SYN_WORDS distinct content words of a sentence (a
+ * bound on pathological input; news sentences have 10 to 20). */
+#define SYN_WORDS 64
 
 /* Sorts v[0..n) by the high 32 bits (the stem), keeping the order of equal stems (sentence
  * order): a stable LSD radix sort, 4 passes of 8 bits, tmp[0..n) as scratch. It runs for
@@ -143,9 +147,11 @@ static nd_status emit_run(nd_rpasses *out, nd_ralign *w, const nd_rdoc *a, const
             if (s != ND_OK)
                 return s;
         } else {
-            /* Too long for LCS: the share of content words in common stands in. */
+            /* Too long for LCS: the share of content words in common stands in (exact ones:
+             * shared[] also counts synonyms, which are a change of words). */
             size_t na = sa->s1 - sa->s0, nb = sb->s1 - sb->s0;
-            double r = na + nb ? 2.0 * w->shared[j] / (double)(na + nb) : 0;
+            size_t c = nd_reuse_intersect(a->sset + sa->s0, na, b->sset + sb->s0, nb);
+            double r = na + nb ? 2.0 * (double)c / (double)(na + nb) : 0;
             l = (size_t)(r * (double)(la < lb ? la : lb));
         }
         if (l != la || la != lb || i == prev_i)
@@ -277,8 +283,186 @@ static void find_merges(nd_ralign *w, const nd_rdoc *a, const nd_rdoc *b)
         used[i] = 0;
 }
 
-nd_status nd_reuse_align(nd_rpasses *out, nd_ralign *w, const nd_rdoc *a, const nd_rdoc *b,
-                         int same)
+/* ---- synonyms --------------------------------------------------------------------------- */
+
+/* The raw texts of the two articles, which the tokens' offsets point into. */
+typedef struct syn_ctx {
+    const char *araw, *braw;
+    size_t alen, blen;
+} syn_ctx;
+
+/* One synset of one content word (by stem) of a sentence. */
+typedef struct syn_ent {
+    uint32_t id, stem;
+} syn_ent;
+
+/* The synsets of the words of one sentence that the other sentence lacks. */
+typedef struct syn_side {
+    syn_ent e[SYN_WORDS * ND_RSYN_MAX];
+    size_t n;     /* entries */
+    size_t words; /* words with at least one synset */
+} syn_side;
+
+static int ent_cmp(const void *x, const void *y)
+{
+    const syn_ent *p = x, *q = y;
+    if (p->id != q->id)
+        return p->id < q->id ? -1 : 1;
+    return p->stem < q->stem ? -1 : p->stem > q->stem;
+}
+
+/* True when `x` is in the sorted array v[0..n). */
+static int has(const uint32_t *v, size_t n, uint32_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && v[lo] == x;
+}
+
+/*
+ * Fills `out` with the synsets of the first SYN_WORDS distinct content words of sentence se
+ * of d whose stems are not in the other sentence's sorted stem set other[0..nother): only
+ * the words left unmatched are looked up. Numbers are left out: a different number is a
+ * different fact. Sorted by synset.
+ */
+static nd_status syn_side_build(syn_side *out, const nd_rdoc *d, const char *raw, size_t rawlen,
+                                const nd_rsent *se, const uint32_t *other, size_t nother)
+{
+    uint32_t seen[SYN_WORDS];
+    size_t nseen = 0;
+    out->n = out->words = 0;
+    for (uint32_t t = se->t0; t < se->t1 && nseen < SYN_WORDS; t++) {
+        const nd_rtok *tk = &d->tok[t];
+        if (tk->stop || tk->num || tk->end > rawlen || has(other, nother, tk->stem))
+            continue;
+        int dup = 0;
+        for (size_t k = 0; k < nseen && !dup; k++)
+            dup = seen[k] == tk->stem;
+        if (dup)
+            continue;
+        seen[nseen++] = tk->stem;
+        nd_rsyn r;
+        nd_status s = nd_reuse_syn_senses(raw + tk->start, tk->end - tk->start, &r);
+        if (s != ND_OK)
+            return s;
+        out->words += r.n > 0;
+        for (uint32_t k = 0; k < r.n; k++)
+            out->e[out->n++] = (syn_ent){r.id[k], tk->stem};
+    }
+    if (out->n > 1)
+        qsort(out->e, out->n, sizeof *out->e, ent_cmp);
+    return ND_OK;
+}
+
+/*
+ * How many unmatched words of one sentence have a synonym among the unmatched words of the
+ * other, each word used once (greedily in synset order: a sentence rarely holds two words of
+ * one synset, so this is the maximum matching in practice).
+ */
+static uint32_t syn_count(const syn_side *x, const syn_side *y)
+{
+    uint32_t used_x[SYN_WORDS], used_y[SYN_WORDS];
+    size_t nu = 0, p = 0, q = 0;
+    while (p < x->n && q < y->n && nu < SYN_WORDS) {
+        if (x->e[p].id != y->e[q].id) {
+            if (x->e[p].id < y->e[q].id)
+                p++;
+            else
+                q++;
+            continue;
+        }
+        uint32_t id = x->e[p].id;
+        size_t p1 = p, q1 = q;
+        while (p1 < x->n && x->e[p1].id == id)
+            p1++;
+        while (q1 < y->n && y->e[q1].id == id)
+            q1++;
+        for (size_t i = p; i < p1; i++) {
+            for (size_t j = q; j < q1 && nu < SYN_WORDS; j++) {
+                int used = 0;
+                for (size_t k = 0; k < nu && !used; k++)
+                    used = used_x[k] == x->e[i].stem || used_y[k] == y->e[j].stem;
+                if (!used) {
+                    used_x[nu] = x->e[i].stem;
+                    used_y[nu] = y->e[j].stem;
+                    nu++;
+                }
+            }
+        }
+        p = p1;
+        q = q1;
+    }
+    return (uint32_t)nu;
+}
+
+/*
+ * Sentence j of b found no sentence of a by exact stems: each candidate that shares stems
+ * with it (the touched sentences, with their counts in w->cnt) is scored again with synonyms
+ * counted as shared words, and the best that now reaches the thresholds is taken. A synonym
+ * is weaker evidence than the same word (two words of unrelated sentences can share one of
+ * their senses), so synonyms may at most double the exact matches: the pair must stand half
+ * on its own words (Dice >= 0.25, two shared stems). Only candidates that could reach the
+ * thresholds that way are looked at, and only the words each sentence of the pair lacks are
+ * looked up, the later sentence's first: the many sentences that share a word or two with
+ * the new one never cause a lookup.
+ */
+static nd_status syn_pass(nd_ralign *w, const syn_ctx *x, const nd_rdoc *a, const nd_rdoc *b,
+                          size_t j, size_t nt, uint32_t prev_i, uint32_t *best_i,
+                          uint32_t *best_shared)
+{
+    const nd_rsent *sb = &b->sent[j];
+    size_t nb = sb->s1 - sb->s0;
+    double best = 0;
+    syn_side ys, xs;
+    for (size_t q = 0; q < nt; q++) {
+        uint32_t i = w->touched[q];
+        uint32_t c = w->cnt[i];
+        const nd_rsent *sa = &a->sent[i];
+        size_t na = sa->s1 - sa->s0;
+        size_t room = (na < nb ? na : nb) - c;
+        if (room > c)
+            room = c;
+        /* The fewest synonyms that reach both thresholds. */
+        size_t need = (na + nb + 3) / 4 > c ? (na + nb + 3) / 4 - c : 0;
+        if (c + need < SHARED_CROSS)
+            need = SHARED_CROSS - c;
+        if (!need || need > room || 2.0 * (double)(c + room) / (double)(na + nb) < best)
+            continue;
+        nd_status s = syn_side_build(&ys, b, x->braw, x->blen, sb, a->sset + sa->s0, na);
+        if (s != ND_OK)
+            return s;
+        if (ys.words < need)
+            continue;
+        if ((s = syn_side_build(&xs, a, x->araw, x->alen, sa, b->sset + sb->s0, nb)) != ND_OK)
+            return s;
+        if (xs.words < need)
+            continue;
+        uint32_t m = syn_count(&xs, &ys);
+        if (m > c)
+            m = c;
+        uint32_t shared = c + m;
+        double dice = 2.0 * (double)shared / (double)(na + nb);
+        if (m < need || dice < DICE_CROSS)
+            continue;
+        int better = dice > best ||
+                     (dice == best && (i == prev_i + 1 || (*best_i != prev_i + 1 && i < *best_i)));
+        if (better) {
+            best = dice;
+            *best_i = i;
+            *best_shared = shared;
+        }
+    }
+    return ND_OK;
+}
+
+static nd_status align(nd_rpasses *out, nd_ralign *w, const nd_rdoc *a, const nd_rdoc *b, int same,
+                       syn_ctx *syn)
 {
     out->n = 0;
     nd_status s;
@@ -343,7 +527,6 @@ nd_status nd_reuse_align(nd_rpasses *out, nd_ralign *w, const nd_rdoc *a, const 
         for (size_t q = 0; q < nt; q++) {
             uint32_t i = w->touched[q];
             uint32_t c = w->cnt[i];
-            w->cnt[i] = 0;
             if (c < min_shared)
                 continue;
             size_t na = a->sent[i].s1 - a->sent[i].s0;
@@ -361,6 +544,11 @@ nd_status nd_reuse_align(nd_rpasses *out, nd_ralign *w, const nd_rdoc *a, const 
                 best_shared = c;
             }
         }
+        if (syn && best_i == UINT32_MAX &&
+            (s = syn_pass(w, syn, a, b, j, nt, prev_i, &best_i, &best_shared)) != ND_OK)
+            return s;
+        for (size_t q = 0; q < nt; q++)
+            w->cnt[w->touched[q]] = 0;
         if (best_i != UINT32_MAX) {
             w->match[j] = best_i + 1;
             w->shared[j] = best_shared;
@@ -395,6 +583,21 @@ nd_status nd_reuse_align(nd_rpasses *out, nd_ralign *w, const nd_rdoc *a, const 
         j0 = j1;
     }
     return ND_OK;
+}
+
+nd_status nd_reuse_align(nd_rpasses *out, nd_ralign *w, const nd_rdoc *a, const nd_rdoc *b,
+                         int same)
+{
+    return align(out, w, a, b, same, NULL);
+}
+
+nd_status nd_reuse_align_syn(nd_rpasses *out, nd_ralign *w, const nd_rdoc *a, const char *araw,
+                             size_t alen, const nd_rdoc *b, const char *braw, size_t blen)
+{
+    if (!araw || !braw || a == b || !nd_reuse_syn_available())
+        return align(out, w, a, b, 0, NULL);
+    syn_ctx x = {araw, braw, alen, blen};
+    return align(out, w, a, b, 0, &x);
 }
 
 void nd_ralign_free(nd_ralign *w)

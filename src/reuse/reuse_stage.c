@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "reuse/reuse.h"
+#include "reuse/reuse_syn.h"
 #include "store/store_db.h"
 #include "util/alloc.h"
 
@@ -923,8 +924,11 @@ static nd_status align_pair(nd_reuse_state *s, int64_t yrow, const nd_article *y
     }
     memcpy(s->edge, edge, sizeof edge);
     s->nedge = saved;
-    if (e == ND_OK)
-        e = nd_reuse_align(&s->pass, &s->al, &s->other, &s->doc, 0);
+    if (e == ND_OK) {
+        size_t xl, yl;
+        const char *xr = nd_article_raw(x, &xl), *yr = nd_article_raw(y, &yl);
+        e = nd_reuse_align_syn(&s->pass, &s->al, &s->other, xr, xl, &s->doc, yr, yl);
+    }
     if (e == ND_OK && s->pass.n)
         drop_edge_repeats(s, x, y);
     if (e == ND_OK && s->pass.n) {
