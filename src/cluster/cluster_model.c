@@ -1317,6 +1317,39 @@ static float bisect(const float *sim, uint32_t n, uint8_t *part)
     return w > 0 ? (float)(between / w) : 1;
 }
 
+/* Between-part over within-part mean similarity of two events taken as the two parts of
+ * their union (the split rule's measure), or -1 when it cannot be computed. */
+static float union_ratio(const nd_cx_model *m, const event *a, const event *b)
+{
+    if (a->untracked || b->untracked || a->nmem != a->c.size || b->nmem != b->c.size ||
+        a->nmem + b->nmem > SPLIT_MAX || (a->nmem < 2 && b->nmem < 2))
+        return -1;
+    float ia[SPLIT_MAX][ND_CX_NVIEWS], ib[SPLIT_MAX][ND_CX_NVIEWS];
+    for (uint32_t i = 0; i < a->nmem; i++)
+        vec_inorms(&a->mem[i].v, ia[i]);
+    for (uint32_t i = 0; i < b->nmem; i++)
+        vec_inorms(&b->mem[i].v, ib[i]);
+    double wa = 0, wb = 0, bt = 0;
+    for (uint32_t i = 0; i < a->nmem; i++)
+        for (uint32_t j = i + 1; j < a->nmem; j++)
+            wa += member_similarity(&a->mem[i], ia[i], &a->mem[j], ia[j], &m->cfg);
+    for (uint32_t i = 0; i < b->nmem; i++)
+        for (uint32_t j = i + 1; j < b->nmem; j++)
+            wb += member_similarity(&b->mem[i], ib[i], &b->mem[j], ib[j], &m->cfg);
+    for (uint32_t i = 0; i < a->nmem; i++)
+        for (uint32_t j = 0; j < b->nmem; j++)
+            bt += member_similarity(&a->mem[i], ia[i], &b->mem[j], ib[j], &m->cfg);
+    double w = 0;
+    int parts = 0;
+    if (a->nmem >= 2)
+        w += wa / ((double)a->nmem * (a->nmem - 1) / 2), parts++;
+    if (b->nmem >= 2)
+        w += wb / ((double)b->nmem * (b->nmem - 1) / 2), parts++;
+    w /= parts;
+    bt /= (double)a->nmem * b->nmem;
+    return w > 0 ? (float)(bt / w) : -1;
+}
+
 /* Rebuilds an event's centroid from its remembered members, in added order (the same
  * sequence a reopened store replays, so both give the same centroid). */
 static nd_status centroid_from_members(nd_cx_model *m, event *e)
@@ -1691,9 +1724,10 @@ nd_status nd_cx_assign(nd_cx_model *m, const nd_cx_vec *v, int64_t rowid, nd_cx_
 
     /* An article close to two clusters may show that they are one: merge when their
      * centroids, not just this article, are alike. The larger (then older) one survives. */
+    float ur = se ? union_ratio(m, be, se) : -1;
     if (se && ses >= cfg->t_event && se->split_from != be->id && be->split_from != se->id &&
-        centroid_similarity(&be->c, &se->c, cfg->w_event, cfg->event_grace, cfg->event_tau, cfg->event_floor) >=
-            cfg->t_event_merge) {
+        (ur >= 0 ? ur >= SPLIT_RATIO : centroid_similarity(&be->c, &se->c, cfg->w_event, cfg->event_grace, cfg->event_tau, cfg->event_floor) >=
+            cfg->t_event_merge)) {
         event *into = be, *from = se;
         if (se->c.size > be->c.size || (se->c.size == be->c.size && se->id < be->id))
             into = se, from = be;
