@@ -108,12 +108,12 @@ static nd_status oom(nd_store *st)
     return ND_ERR_NOMEM;
 }
 
-/* Steps a prepared statement that returns no rows, then resets it. */
+/* Steps a prepared statement that returns no rows, then resets it. Every caller binds every
+ * parameter, NULLs included, so the bindings are not cleared (a call per row saved). */
 static int exec_stmt(sqlite3_stmt *q)
 {
     int rc = sqlite3_step(q);
     sqlite3_reset(q);
-    sqlite3_clear_bindings(q);
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
@@ -232,6 +232,8 @@ static nd_status persist(nd_cluster_state *s, nd_store *st, int64_t rowid, const
         sqlite3_bind_int64(q, 2, r->event);
         if (s->vec.day != ND_CX_NODAY)
             sqlite3_bind_int64(q, 3, s->vec.day);
+        else
+            sqlite3_bind_null(q, 3);
         sqlite3_bind_blob(q, 4, n ? (const void *)s->blob : "", (int)n, SQLITE_STATIC);
         rc = exec_stmt(q);
     }
