@@ -322,8 +322,40 @@ static nd_status catch_up_df(nd_cluster_state *s, nd_store *st, int64_t after, i
 /* Resolves an event through the merges recorded in cluster_event (chains are short). */
 typedef struct merged_ev {
     uint32_t *from, *into;
-    size_t n;
+    size_t n, cap;
 } merged_ev;
+
+/* Reads the (from, into) id pairs a query returns, sorted by `from`, into me (replacing what
+ * it held). Event merges (cluster_event) and event splits (cluster_alias) both come so. */
+static nd_status read_pairs(nd_store *st, const char *query, const char *what, merged_ev *me)
+{
+    sqlite3_stmt *q = NULL;
+    nd_status r = ND_OK;
+    me->n = 0;
+    int rc = sqlite3_prepare_v2(nd_store_db(st), query, -1, &q, NULL);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (me->n == me->cap) {
+            size_t ncap = me->cap ? me->cap * 2 : 64;
+            uint32_t *f = nd_realloc(me->from, ncap * sizeof *f);
+            if (f)
+                me->from = f;
+            uint32_t *t = f ? nd_realloc(me->into, ncap * sizeof *t) : NULL;
+            if (!t) {
+                r = oom(st);
+                break;
+            }
+            me->into = t;
+            me->cap = ncap;
+        }
+        me->from[me->n] = (uint32_t)sqlite3_column_int64(q, 0);
+        me->into[me->n++] = (uint32_t)sqlite3_column_int64(q, 1);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(q);
+    if (r == ND_OK && rc != SQLITE_DONE)
+        r = db_fail(st, rc, what);
+    return r;
+}
 
 static uint32_t resolve_event(const merged_ev *me, uint32_t id)
 {
@@ -349,34 +381,11 @@ static nd_status restore_active(nd_cluster_state *s, nd_store *st)
     sqlite3 *db = nd_store_db(st);
     merged_ev me = {0};
     sqlite3_stmt *q = NULL, *qa = NULL;
-    nd_status r = ND_OK;
-    size_t cap = 0;
-    int rc = sqlite3_prepare_v2(db,
-                                "SELECT id, merged_into FROM cluster_event"
-                                " WHERE merged_into IS NOT NULL ORDER BY id",
-                                -1, &q, NULL);
-    while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (me.n == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            uint32_t *f = nd_realloc(me.from, ncap * sizeof *f);
-            if (f)
-                me.from = f;
-            uint32_t *t = f ? nd_realloc(me.into, ncap * sizeof *t) : NULL;
-            if (!t) {
-                r = oom(st);
-                break;
-            }
-            me.into = t;
-            cap = ncap;
-        }
-        me.from[me.n] = (uint32_t)sqlite3_column_int64(q, 0);
-        me.into[me.n++] = (uint32_t)sqlite3_column_int64(q, 1);
-        rc = SQLITE_OK;
-    }
-    sqlite3_finalize(q);
-    q = NULL;
-    if (r == ND_OK && rc != SQLITE_DONE)
-        r = db_fail(st, rc, "loading events");
+    int rc = SQLITE_OK;
+    nd_status r = read_pairs(st,
+                             "SELECT id, merged_into FROM cluster_event"
+                             " WHERE merged_into IS NOT NULL ORDER BY id",
+                             "loading events", &me);
 
     int64_t clock_rowid;
     int32_t clock_day;
@@ -433,38 +442,12 @@ static nd_status restore_active(nd_cluster_state *s, nd_store *st)
     }
     sqlite3_finalize(q);
     sqlite3_finalize(qa);
-    /* The splits, reusing the merge arrays: new event id -> the event it left. */
-    me.n = 0;
-    q = NULL;
-    if (r == ND_OK) {
-        rc = sqlite3_prepare_v2(db,
-                                "SELECT old, new FROM cluster_alias WHERE kind = 'split'"
-                                " ORDER BY old",
-                                -1, &q, NULL);
-        while (r == ND_OK && rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-            if (me.n == cap) {
-                size_t ncap = cap ? cap * 2 : 64;
-                uint32_t *f = nd_realloc(me.from, ncap * sizeof *f);
-                if (f)
-                    me.from = f;
-                uint32_t *t = f ? nd_realloc(me.into, ncap * sizeof *t) : NULL;
-                if (!t) {
-                    r = oom(st);
-                    break;
-                }
-                me.into = t;
-                cap = ncap;
-            }
-            me.from[me.n] = (uint32_t)sqlite3_column_int64(q, 0);
-            me.into[me.n++] = (uint32_t)sqlite3_column_int64(q, 1);
-            rc = SQLITE_OK;
-        }
-        if (r == ND_OK && rc != SQLITE_DONE)
-            r = db_fail(st, rc, "loading event splits");
-        sqlite3_finalize(q);
-        if (r == ND_OK)
-            nd_cx_restore_splits(s->m, me.from, me.into, me.n);
-    }
+    /* The splits, in the same arrays: new event id -> the event it left. */
+    if (r == ND_OK)
+        r = read_pairs(st, "SELECT old, new FROM cluster_alias WHERE kind = 'split' ORDER BY old",
+                       "loading event splits", &me);
+    if (r == ND_OK)
+        nd_cx_restore_splits(s->m, me.from, me.into, me.n);
     nd_free(me.from);
     nd_free(me.into);
     return r;
