@@ -36,28 +36,25 @@ const nd_cx_config nd_cx_default_config = {
 
 /* ---- Maps ------------------------------------------------------------------------------- */
 
-/* Open addressing from a non-zero uint32 key to a float (centroids) or a uint32 (frequencies,
- * id -> slot). Kept at most half full; never shrinks. */
-typedef struct fent {
+/* Open addressing from a non-zero uint32 key to a 4-byte value: a float (centroids) or a
+ * uint32 (frequencies, id -> slot); one implementation serves both, fmap and umap only name
+ * which member of the value a map uses. Kept at most half full; never shrinks. Keys and values
+ * sit side by side, so a probe costs one cache miss, not two. */
+typedef struct kent {
     uint32_t k;
-    float v;
-} fent;
+    union {
+        float f;
+        uint32_t u;
+    } v;
+} kent;
 
-typedef struct uent {
-    uint32_t k;
-    uint32_t v;
-} uent;
-
-/* Keys and values sit side by side, so a probe costs one cache miss, not two. */
-typedef struct fmap {
-    fent *e;
+typedef struct kmap {
+    kent *e;
     uint32_t cap, n;
-} fmap;
+} kmap;
 
-typedef struct umap {
-    uent *e;
-    uint32_t cap, n;
-} umap;
+typedef kmap fmap;
+typedef kmap umap;
 
 static inline uint32_t hash32(uint32_t x)
 {
@@ -72,38 +69,32 @@ static inline uint32_t hash32(uint32_t x)
 /* Maps much larger than the cache (frequencies, the index) cost a memory round trip per
  * probe. Lookups of one article's features are independent, so their first buckets are
  * fetched in one pass before the probes: the misses then overlap instead of queueing. */
-static inline void umap_prefetch(const umap *m, uint32_t key)
+static inline void kmap_prefetch(const kmap *m, uint32_t key)
 {
     if (m->cap)
         __builtin_prefetch(&m->e[hash32(key) & (m->cap - 1)]);
 }
 
-static inline void fmap_prefetch(const fmap *m, uint32_t key)
-{
-    if (m->cap)
-        __builtin_prefetch(&m->e[hash32(key) & (m->cap - 1)]);
-}
-
-static float *fmap_find(const fmap *m, uint32_t key)
+static kent *kmap_find(const kmap *m, uint32_t key)
 {
     if (!m->cap)
         return NULL;
     uint32_t h = hash32(key) & (m->cap - 1);
     while (m->e[h].k) {
         if (m->e[h].k == key)
-            return &m->e[h].v;
+            return &m->e[h];
         h = (h + 1) & (m->cap - 1);
     }
     return NULL;
 }
 
 /* Grows the table to at least `want` buckets (a power of two), and at least doubles it. */
-static nd_status fmap_grow(fmap *m, uint32_t want)
+static nd_status kmap_grow(kmap *m, uint32_t want)
 {
     uint32_t cap = m->cap ? m->cap * 2 : 64;
     while (cap < want)
         cap *= 2;
-    fent *e = nd_calloc(cap, sizeof *e);
+    kent *e = nd_calloc(cap, sizeof *e);
     if (!e)
         return ND_ERR_NOMEM;
     for (uint32_t i = 0; i < m->cap; i++) {
@@ -120,82 +111,87 @@ static nd_status fmap_grow(fmap *m, uint32_t want)
     return ND_OK;
 }
 
-/* The value slot of `key`, inserted as 0 when absent. NULL on out-of-memory. */
-static float *fmap_slot(fmap *m, uint32_t key)
+/* The entry of `key`, inserted with a zero value when absent (*isnew tells). NULL on
+ * out-of-memory. */
+static kent *kmap_slot(kmap *m, uint32_t key, int *isnew)
 {
-    if ((m->n + 1) * 2 > m->cap && fmap_grow(m, 0) != ND_OK)
-        return NULL;
-    uint32_t h = hash32(key) & (m->cap - 1);
-    while (m->e[h].k) {
-        if (m->e[h].k == key)
-            return &m->e[h].v;
-        h = (h + 1) & (m->cap - 1);
-    }
-    m->e[h].k = key;
-    m->e[h].v = 0;
-    m->n++;
-    return &m->e[h].v;
-}
-
-static void fmap_free(fmap *m)
-{
-    nd_free(m->e);
-    memset(m, 0, sizeof *m);
-}
-
-static uint32_t *umap_find(const umap *m, uint32_t key)
-{
-    if (!m->cap)
-        return NULL;
-    uint32_t h = hash32(key) & (m->cap - 1);
-    while (m->e[h].k) {
-        if (m->e[h].k == key)
-            return &m->e[h].v;
-        h = (h + 1) & (m->cap - 1);
-    }
-    return NULL;
-}
-
-/* Grows the table to at least `want` buckets (a power of two), and at least doubles it. */
-static nd_status umap_grow(umap *m, uint32_t want)
-{
-    uint32_t cap = m->cap ? m->cap * 2 : 64;
-    while (cap < want)
-        cap *= 2;
-    uent *e = nd_calloc(cap, sizeof *e);
-    if (!e)
-        return ND_ERR_NOMEM;
-    for (uint32_t i = 0; i < m->cap; i++) {
-        if (!m->e[i].k)
-            continue;
-        uint32_t h = hash32(m->e[i].k) & (cap - 1);
-        while (e[h].k)
-            h = (h + 1) & (cap - 1);
-        e[h] = m->e[i];
-    }
-    nd_free(m->e);
-    m->e = e;
-    m->cap = cap;
-    return ND_OK;
-}
-
-static uint32_t *umap_slot(umap *m, uint32_t key, int *isnew)
-{
-    if ((m->n + 1) * 2 > m->cap && umap_grow(m, 0) != ND_OK)
+    if ((m->n + 1) * 2 > m->cap && kmap_grow(m, 0) != ND_OK)
         return NULL;
     uint32_t h = hash32(key) & (m->cap - 1);
     while (m->e[h].k) {
         if (m->e[h].k == key) {
             *isnew = 0;
-            return &m->e[h].v;
+            return &m->e[h];
         }
         h = (h + 1) & (m->cap - 1);
     }
     m->e[h].k = key;
-    m->e[h].v = 0;
+    m->e[h].v.u = 0;
     m->n++;
     *isnew = 1;
-    return &m->e[h].v;
+    return &m->e[h];
+}
+
+static void kmap_free(kmap *m)
+{
+    nd_free(m->e);
+    memset(m, 0, sizeof *m);
+}
+
+static inline void fmap_prefetch(const fmap *m, uint32_t key)
+{
+    kmap_prefetch(m, key);
+}
+
+static inline void umap_prefetch(const umap *m, uint32_t key)
+{
+    kmap_prefetch(m, key);
+}
+
+static float *fmap_find(const fmap *m, uint32_t key)
+{
+    kent *e = kmap_find(m, key);
+    return e ? &e->v.f : NULL;
+}
+
+static uint32_t *umap_find(const umap *m, uint32_t key)
+{
+    kent *e = kmap_find(m, key);
+    return e ? &e->v.u : NULL;
+}
+
+static nd_status fmap_grow(fmap *m, uint32_t want)
+{
+    return kmap_grow(m, want);
+}
+
+static nd_status umap_grow(umap *m, uint32_t want)
+{
+    return kmap_grow(m, want);
+}
+
+/* The value slot of `key`, inserted as 0 when absent. NULL on out-of-memory. */
+static float *fmap_slot(fmap *m, uint32_t key)
+{
+    int isnew;
+    kent *e = kmap_slot(m, key, &isnew);
+    return e ? &e->v.f : NULL;
+}
+
+static uint32_t *umap_slot(umap *m, uint32_t key, int *isnew)
+{
+    kent *e = kmap_slot(m, key, isnew);
+    return e ? &e->v.u : NULL;
+}
+
+static void fmap_free(fmap *m)
+{
+    kmap_free(m);
+}
+
+static void umap_free(umap *m)
+{
+    kmap_free(m);
 }
 
 /* Removes a key (backward-shift deletion keeps probe chains intact). */
@@ -222,16 +218,9 @@ static void umap_del(umap *m, uint32_t key)
             if (i <= j ? (home <= i || home > j) : (home <= i && home > j))
                 break;
         }
-        m->e[i].k = m->e[j].k;
-        m->e[i].v = m->e[j].v;
+        m->e[i] = m->e[j];
         i = j;
     }
-}
-
-static void umap_free(umap *m)
-{
-    nd_free(m->e);
-    memset(m, 0, sizeof *m);
 }
 
 /* ---- Clusters --------------------------------------------------------------------------- */
@@ -928,7 +917,7 @@ static float centroid_similarity(const centroid *a, const centroid *b, const flo
             continue;
         const float *x = fmap_find(&b->m, a->m.e[i].k);
         if (x)
-            dot[ND_CX_VIEW(a->m.e[i].k)] += (double)a->m.e[i].v * *x;
+            dot[ND_CX_VIEW(a->m.e[i].k)] += (double)a->m.e[i].v.f * *x;
     }
     double num = 0, den = 0;
     for (int k = 0; k < ND_CX_NVIEWS; k++) {
@@ -1046,7 +1035,7 @@ static nd_status centroid_prune(centroid *c, uint32_t cap)
     uint32_t n = 0;
     for (uint32_t i = 0; i < c->m.cap; i++)
         if (c->m.e[i].k)
-            vals[n++] = c->m.e[i].v;
+            vals[n++] = c->m.e[i].v.f;
     float cut = kth_largest(vals, n, cap - 1);
     nd_free(vals);
     fmap kept = {0};
@@ -1055,15 +1044,15 @@ static nd_status centroid_prune(centroid *c, uint32_t cap)
     double norm2[ND_CX_NVIEWS] = {0};
     uint32_t nk = 0;
     for (uint32_t i = 0; i < c->m.cap; i++) {
-        if (!c->m.e[i].k || c->m.e[i].v < cut || nk >= cap)
+        if (!c->m.e[i].k || c->m.e[i].v.f < cut || nk >= cap)
             continue;
         float *slot = fmap_slot(&kept, c->m.e[i].k);
         if (!slot) {
             fmap_free(&kept);
             return ND_ERR_NOMEM;
         }
-        *slot = c->m.e[i].v;
-        norm2[ND_CX_VIEW(c->m.e[i].k)] += (double)c->m.e[i].v * c->m.e[i].v;
+        *slot = c->m.e[i].v.f;
+        norm2[ND_CX_VIEW(c->m.e[i].k)] += (double)c->m.e[i].v.f * c->m.e[i].v.f;
         nk++;
     }
     fmap_free(&c->m);
@@ -1107,7 +1096,7 @@ static nd_status centroid_add_centroid(nd_cx_model *m, centroid *a, const centro
         if (!b->m.e[i].k)
             continue;
         int was_new;
-        nd_status st = centroid_put(a, b->m.e[i].k, b->m.e[i].v, &was_new);
+        nd_status st = centroid_put(a, b->m.e[i].k, b->m.e[i].v.f, &was_new);
         if (st == ND_OK && was_new && owner)
             st = index_add(m, b->m.e[i].k, owner);
         if (st != ND_OK)
@@ -1539,7 +1528,7 @@ static nd_status index_compact(nd_cx_model *m)
     for (uint32_t i = 0; i < m->pidx.cap; i++) {
         if (!m->pidx.e[i].k)
             continue;
-        posting *p = &m->posts[m->pidx.e[i].v];
+        posting *p = &m->posts[m->pidx.e[i].v.u];
         uint32_t w = 0;
         for (uint32_t j = 0; j < p->n; j++)
             if (m->act[p->ids[j].slot].id == p->ids[j].id)
@@ -1555,7 +1544,7 @@ static nd_status index_compact(nd_cx_model *m)
             umap_free(&nidx);
             return ND_ERR_NOMEM;
         }
-        *slot = m->pidx.e[i].v;
+        *slot = m->pidx.e[i].v.u;
         np++;
     }
     /* Renumber the surviving postings densely. */
@@ -1568,9 +1557,9 @@ static nd_status index_compact(nd_cx_model *m)
     for (uint32_t i = 0; i < nidx.cap; i++) {
         if (!nidx.e[i].k)
             continue;
-        posts[k] = m->posts[nidx.e[i].v];
+        posts[k] = m->posts[nidx.e[i].v.u];
         posting_home(&posts[k]);
-        nidx.e[i].v = k++;
+        nidx.e[i].v.u = k++;
     }
     nd_free(m->posts);
     m->posts = posts;
