@@ -183,6 +183,10 @@ void nd_reuse_minhash(const uint32_t *sh, size_t n, uint32_t *sig);
  * its rows. */
 void nd_reuse_bands(const uint32_t *sig, uint32_t *band);
 
+/* Sorts v[0..n) by their high 32 bits, stably (equal keys keep their order), with tmp[0..n)
+ * as scratch. */
+void nd_reuse_sort_hi32(uint64_t *v, uint64_t *tmp, size_t n);
+
 /* Size of the intersection of two sorted unique arrays. */
 size_t nd_reuse_intersect(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
 

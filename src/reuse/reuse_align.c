@@ -41,26 +41,6 @@
  * bound on pathological input; news sentences have 10 to 20). */
 #define SYN_WORDS 64
 
-/* Sorts v[0..n) by the high 32 bits (the stem), keeping the order of equal stems (sentence
- * order): a stable LSD radix sort, 4 passes of 8 bits, tmp[0..n) as scratch. It runs for
- * every article (restatements), where qsort's comparator calls were the stage's top cost. */
-static void sort_post(uint64_t *v, uint64_t *tmp, size_t n)
-{
-    uint64_t *src = v, *dst = tmp;
-    for (unsigned shift = 32; shift < 64; shift += 8) {
-        size_t cnt[257] = {0};
-        for (size_t i = 0; i < n; i++)
-            cnt[((src[i] >> shift) & 0xFF) + 1]++;
-        for (size_t b = 1; b < 257; b++)
-            cnt[b] += cnt[b - 1];
-        for (size_t i = 0; i < n; i++)
-            dst[cnt[(src[i] >> shift) & 0xFF]++] = src[i];
-        uint64_t *t = src;
-        src = dst;
-        dst = t;
-    }
-}
-
 /* Builds the lookup table stem -> range of w->post (sorted by stem): open addressing over
  * twice as many slots as distinct stems, so each lookup is one or two probes. */
 static nd_status build_table(nd_ralign *w)
@@ -475,7 +455,7 @@ static nd_status align(nd_rpasses *out, nd_ralign *w, const nd_rdoc *a, const nd
     for (size_t i = 0; i < a->nsent; i++)
         for (uint32_t k = a->sent[i].s0; k < a->sent[i].s1; k++)
             w->post[w->npost++] = (uint64_t)a->sset[k] << 32 | (uint64_t)i;
-    sort_post(w->post, w->post + w->npost, w->npost);
+    nd_reuse_sort_hi32(w->post, w->post + w->npost, w->npost);
     if ((s = build_table(w)) != ND_OK)
         return s;
 

@@ -456,6 +456,39 @@ size_t nd_rdoc_bytes(const nd_rdoc *d)
            (d->cache ? ND_RDOC_CACHE * sizeof *d->cache : 0);
 }
 
+/* See reuse.h. An insertion sort for the few dozen entries most calls have, else a stable LSD
+ * radix sort, 4 passes of 8 bits: it runs for every article added (candidate postings by
+ * rowid, the aligner's postings by stem), where qsort's comparator calls were the stage's top
+ * cost. */
+void nd_reuse_sort_hi32(uint64_t *v, uint64_t *tmp, size_t n)
+{
+    if (n < 64) {
+        for (size_t i = 1; i < n; i++) {
+            uint64_t x = v[i];
+            size_t j = i;
+            while (j > 0 && v[j - 1] >> 32 > x >> 32) {
+                v[j] = v[j - 1];
+                j--;
+            }
+            v[j] = x;
+        }
+        return;
+    }
+    uint64_t *src = v, *dst = tmp;
+    for (unsigned shift = 32; shift < 64; shift += 8) {
+        size_t cnt[257] = {0};
+        for (size_t i = 0; i < n; i++)
+            cnt[((src[i] >> shift) & 0xFF) + 1]++;
+        for (size_t b = 1; b < 257; b++)
+            cnt[b] += cnt[b - 1];
+        for (size_t i = 0; i < n; i++)
+            dst[cnt[(src[i] >> shift) & 0xFF]++] = src[i];
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+}
+
 size_t nd_reuse_intersect(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
 {
     size_t i = 0, j = 0, n = 0;

@@ -739,38 +739,6 @@ static nd_status state_new(nd_reuse_state **out, nd_store *st)
 
 /* ---- One article ------------------------------------------------------------------------ */
 
-/* Sorts v[0..n) by rowid (the high 32 bits), tmp[0..n) as scratch: a stable LSD radix sort,
- * 4 passes of 8 bits, or an insertion sort for the few dozen entries most articles have; the
- * order of one rowid's keys does not matter. */
-static void sort_by_rowid(uint64_t *v, uint64_t *tmp, size_t n)
-{
-    if (n < 64) {
-        for (size_t i = 1; i < n; i++) {
-            uint64_t x = v[i];
-            size_t j = i;
-            while (j > 0 && v[j - 1] >> 32 > x >> 32) {
-                v[j] = v[j - 1];
-                j--;
-            }
-            v[j] = x;
-        }
-        return;
-    }
-    uint64_t *src = v, *dst = tmp;
-    for (unsigned shift = 32; shift < 64; shift += 8) {
-        size_t cnt[257] = {0};
-        for (size_t i = 0; i < n; i++)
-            cnt[((src[i] >> shift) & 0xFF) + 1]++;
-        for (size_t b = 1; b < 257; b++)
-            cnt[b] += cnt[b - 1];
-        for (size_t i = 0; i < n; i++)
-            dst[cnt[(src[i] >> shift) & 0xFF]++] = src[i];
-        uint64_t *t = src;
-        src = dst;
-        dst = t;
-    }
-}
-
 /* Reads a candidate's stored shingle set into *v (n entries; n = 0 when it has none).
  *
  * Through a small direct-mapped cache of decoded sets: when a story is copied again and
@@ -1020,7 +988,7 @@ static nd_status find_verified(nd_reuse_state *s, verified *out, size_t *nout)
     if (!s->ncand)
         return ND_OK;
     sketch_query(s);
-    sort_by_rowid(s->cand, s->cand + s->ncand, s->ncand);
+    nd_reuse_sort_hi32(s->cand, s->cand + s->ncand, s->ncand);
     s->ncands = 0;
     for (size_t i = 0; i < s->ncand;) {
         size_t j = i, keys = 0, unsat = 0, bands = 0;
