@@ -52,6 +52,22 @@ static const char export_help[] =
     "\n"
     "Exit status: 0 success; 2 usage error; 3 store error.\n";
 
+/* The end of every command here: a failed listing is reported (its partial JSON dropped),
+ * the store closed, and the JSON document, if any, printed. */
+static int finish(const cli_ctx *ctx, nd_store *st, nd_status s, json_t *doc)
+{
+    if (s != ND_OK) {
+        int rc = cli_store_fail(ctx, s, nd_store_errmsg(st));
+        json_decref(doc);
+        nd_store_close(st);
+        return rc;
+    }
+    nd_store_close(st);
+    if (ctx->format == CLI_FMT_JSON)
+        return cli_json_print(doc);
+    return CLI_EXIT_OK;
+}
+
 /* ---- stories ------------------------------------------------------------------------------ */
 
 typedef struct stories_run {
@@ -154,16 +170,7 @@ static int run_stories(cli_ctx *ctx, int argc, char **argv)
         printf("%-7s %8s %6s %7s  %-10s  %-10s  %s\n", "STORY", "ARTICLES", "EVENTS", "OUTLETS",
                "FIRST", "LAST", "HEADLINE");
     nd_status s = nd_stories_list(st, all, story_row, &r);
-    if (s != ND_OK) {
-        rc = cli_store_fail(ctx, s, nd_store_errmsg(st));
-        json_decref(r.arr);
-        nd_store_close(st);
-        return rc;
-    }
-    nd_store_close(st);
-    if (ctx->format == CLI_FMT_JSON)
-        return cli_json_print(r.arr);
-    return CLI_EXIT_OK;
+    return finish(ctx, st, s, r.arr);
 }
 
 const cli_command cli_stories = {"stories", run_stories, "the active stories, largest first",
@@ -270,16 +277,9 @@ static int run_story(cli_ctx *ctx, int argc, char **argv)
         nd_store_close(st);
         return CLI_EXIT_NOT_FOUND;
     }
-    if (s != ND_OK) {
-        rc = cli_store_fail(ctx, s, nd_store_errmsg(st));
-        json_decref(r.obj);
-        nd_store_close(st);
-        return rc;
-    }
-    nd_store_close(st);
-    if (ctx->format == CLI_FMT_JSON)
-        return cli_json_print(r.obj ? r.obj : json_object());
-    return CLI_EXIT_OK;
+    if (ctx->format == CLI_FMT_JSON && !r.obj)
+        r.obj = json_object();
+    return finish(ctx, st, s, r.obj);
 }
 
 const cli_command cli_story = {"story", run_story, "one story: its events and their articles",
@@ -332,16 +332,7 @@ static int run_export(cli_ctx *ctx, int argc, char **argv)
     else
         puts("article\tstory\tevent");
     nd_status s = nd_clusters_export(st, export_row, &r);
-    if (s != ND_OK) {
-        rc = cli_store_fail(ctx, s, nd_store_errmsg(st));
-        json_decref(r.arr);
-        nd_store_close(st);
-        return rc;
-    }
-    nd_store_close(st);
-    if (ctx->format == CLI_FMT_JSON)
-        return cli_json_print(r.arr);
-    return CLI_EXIT_OK;
+    return finish(ctx, st, s, r.arr);
 }
 
 const cli_command cli_export = {"export", run_export, "write the stories and events as TSV",
