@@ -5,6 +5,7 @@
 #ifndef ND_EVAL_EVAL_H
 #define ND_EVAL_EVAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,5 +21,12 @@
  */
 nd_status nd_eval_partition(nd_cluster_scores *out, const uint32_t *gold, const uint32_t *pred,
                             size_t n);
+
+/* Parses a non-negative decimal field s[0..n) of a gold file (at most 15 digits); false when it
+ * is not one. */
+bool nd_eval_parse_size(const char *s, size_t n, size_t *out);
+
+/* Fills precision, recall and F1 of p from its counts (0 where a ratio is undefined). */
+void nd_eval_prf_finish(nd_prf *p);
 
 #endif

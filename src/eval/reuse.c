@@ -21,6 +21,7 @@
 #include <xxhash.h>
 
 #include "eval/eval_reuse.h"
+#include "eval/eval.h"
 #include "newsdesk.h"
 #include "util/alloc.h"
 #include "util/arena.h"
@@ -347,15 +348,6 @@ static int major_kind(const int64_t *bytes)
     return best;
 }
 
-static void prf_finish(nd_prf *p)
-{
-    p->precision = p->tp + p->fp ? (double)p->tp / (double)(p->tp + p->fp) : 0.0;
-    p->recall = p->tp + p->fn ? (double)p->tp / (double)(p->tp + p->fn) : 0.0;
-    p->f1 = p->precision + p->recall > 0.0
-                ? 2.0 * p->precision * p->recall / (p->precision + p->recall)
-                : 0.0;
-}
-
 static void prf_add(nd_prf *to, int64_t tp, int64_t fp, int64_t fn)
 {
     to->tp += tp;
@@ -521,18 +513,18 @@ nd_status nd_reuse_scorer_finish(nd_reuse_scorer *s, nd_reuse_eval *out, nd_reus
     nd_status st = score_chars(s, out, &w);
     if (st != ND_OK)
         return st;
-    prf_finish(&out->pairs);
-    prf_finish(&out->chars);
+    nd_eval_prf_finish(&out->pairs);
+    nd_eval_prf_finish(&out->chars);
     for (int k = 0; k < NKINDS; k++) {
         nd_reuse_kind_eval *ke = &out->kinds[k];
         ke->precision = ke->predicted ? (double)ke->correct / (double)ke->predicted : 0.0;
         ke->recall = ke->gold ? (double)ke->found / (double)ke->gold : 0.0;
-        prf_finish(&ke->chars);
+        nd_eval_prf_finish(&ke->chars);
     }
     for (size_t c = 0; c < out->ncases; c++) {
         nd_reuse_case_eval *ce = &out->cases[c];
         ce->recall = ce->gold ? (double)ce->found / (double)ce->gold : 0.0;
-        prf_finish(&ce->chars);
+        nd_eval_prf_finish(&ce->chars);
     }
     return ND_OK;
 }
@@ -621,21 +613,6 @@ static int on_passage(void *ctx, const nd_passage *p)
     return c->st != ND_OK;
 }
 
-/* Parses a non-negative decimal field s[0..n); false when it is not one. */
-static bool parse_size(const char *s, size_t n, size_t *out)
-{
-    if (n == 0 || n > 15)
-        return false;
-    size_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (size_t)(s[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
 static int parse_label(const char *s, size_t n)
 {
     for (int k = 0; k < NKINDS; k++) {
@@ -720,8 +697,8 @@ static nd_status read_gold(nd_reuse_scorer *s, const char *path, char *errbuf, s
         memset(&p, 0, sizeof p);
         int label = nf >= 8 ? parse_label(fld[6], fl[6]) : LABEL_UNSET;
         if ((nf != 8 && nf != 9) || fl[0] == 0 || fl[0] > ID_MAX || fl[3] == 0 || fl[3] > ID_MAX ||
-            !parse_size(fld[1], fl[1], &p.a_start) || !parse_size(fld[2], fl[2], &p.a_end) ||
-            !parse_size(fld[4], fl[4], &p.b_start) || !parse_size(fld[5], fl[5], &p.b_end) ||
+            !nd_eval_parse_size(fld[1], fl[1], &p.a_start) || !nd_eval_parse_size(fld[2], fl[2], &p.a_end) ||
+            !nd_eval_parse_size(fld[4], fl[4], &p.b_start) || !nd_eval_parse_size(fld[5], fl[5], &p.b_end) ||
             label == LABEL_UNSET || (label >= 0 && (p.a_end < p.a_start || p.b_end < p.b_start))) {
             nd_errf(errbuf, errlen,
                     "%s:%zu: not a gold row (8 or 9 fields: article_a a_start "

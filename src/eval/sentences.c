@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eval/eval.h"
 #include "newsdesk.h"
 #include "text/text.h"
 #include "util/alloc.h"
@@ -74,30 +75,6 @@ static nd_status read_file(char **out, size_t *len, const char *path, size_t cap
     *out = b.data;
     *len = b.len;
     return ND_OK;
-}
-
-/* Parses a non-negative decimal field s[0..n); false when it is not one. */
-static bool parse_size(const char *s, size_t n, size_t *out)
-{
-    if (n == 0 || n > 15)
-        return false;
-    size_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (size_t)(s[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
-static void prf_finish(nd_prf *p)
-{
-    p->precision = p->tp + p->fp ? (double)p->tp / (double)(p->tp + p->fp) : 0.0;
-    p->recall = p->tp + p->fn ? (double)p->tp / (double)(p->tp + p->fn) : 0.0;
-    p->f1 = p->precision + p->recall > 0.0
-                ? 2.0 * p->precision * p->recall / (p->precision + p->recall)
-                : 0.0;
 }
 
 /*
@@ -238,8 +215,8 @@ nd_status nd_eval_sentences(nd_sentence_eval *out, const char *gold_tsv, const c
         const char *t2 = t1 ? memchr(t1 + 1, '\t', n - (size_t)(t1 + 1 - ln)) : NULL;
         size_t idlen = t1 ? (size_t)(t1 - ln) : 0;
         size_t start, end;
-        if (!t2 || idlen == 0 || !parse_size(t1 + 1, (size_t)(t2 - t1 - 1), &start) ||
-            !parse_size(t2 + 1, n - (size_t)(t2 + 1 - ln), &end) || end < start) {
+        if (!t2 || idlen == 0 || !nd_eval_parse_size(t1 + 1, (size_t)(t2 - t1 - 1), &start) ||
+            !nd_eval_parse_size(t2 + 1, n - (size_t)(t2 + 1 - ln), &end) || end < start) {
             nd_errf(errbuf, errlen, "%s:%zu: expected 'article<TAB>start<TAB>end'", gold_tsv,
                    lineno);
             st = ND_ERR_INPUT;
@@ -283,8 +260,8 @@ nd_status nd_eval_sentences(nd_sentence_eval *out, const char *gold_tsv, const c
     nd_free(found.v);
     nd_ranges_free(&ranges);
     nd_free(tsv);
-    prf_finish(&out->boundaries);
-    prf_finish(&out->exact);
+    nd_eval_prf_finish(&out->boundaries);
+    nd_eval_prf_finish(&out->exact);
     if (st != ND_OK && errbuf && !*errbuf)
         nd_errf(errbuf, errlen, "%s: %s", gold_tsv, nd_status_str(st));
     return st;
