@@ -1744,8 +1744,8 @@ nd_status nd_cx_assign(nd_cx_model *m, const nd_cx_vec *v, int64_t rowid, nd_cx_
         return st;
 
     /* Story level. */
-    story *best = NULL, *second = NULL;
-    float bs = 0, ss = 0;
+    story *best = NULL;
+    float bs = 0;
     for (uint32_t i = 0; i < m->ncand; i++) {
         story *s = m->cand[i];
         s->sim = -1;
@@ -1754,12 +1754,8 @@ nd_status nd_cx_assign(nd_cx_model *m, const nd_cx_vec *v, int64_t rowid, nd_cx_
         float sim = similarity(v, inv, &s->c, cfg->w_story, cfg->story_grace, cfg->story_tau,
                                cfg->story_floor);
         s->sim = sim;
-        if (sim > bs || (sim == bs && best && s->id < best->id)) {
-            second = best, ss = bs;
+        if (sim > bs || (sim == bs && best && s->id < best->id))
             best = s, bs = sim;
-        } else if (sim > ss) {
-            second = s, ss = sim;
-        }
     }
     res->story_sim = bs;
     if (!best || bs < cfg->t_story) {
@@ -1768,7 +1764,6 @@ nd_status nd_cx_assign(nd_cx_model *m, const nd_cx_vec *v, int64_t rowid, nd_cx_
             return ND_ERR_NOMEM;
         m->next_story++;
         res->new_story = 1;
-        second = NULL;
     }
 
     /* Event level, inside the story. */
@@ -1795,7 +1790,6 @@ nd_status nd_cx_assign(nd_cx_model *m, const nd_cx_vec *v, int64_t rowid, nd_cx_
     }
     res->story = best->id;
     res->event = be->id;
-    uint32_t be_id = be->id;
     st = centroid_add_vec(m, &best->c, v, inv, rowid, best);
     if (st == ND_OK)
         st = centroid_add_vec(m, &be->c, v, inv, rowid, NULL);
@@ -1805,10 +1799,15 @@ nd_status nd_cx_assign(nd_cx_model *m, const nd_cx_vec *v, int64_t rowid, nd_cx_
 
     /* An article close to two clusters may show that they are one: merge when their
      * centroids, not just this article, are alike. The larger (then older) one survives. */
-    float ur = se ? union_ratio(m, be, se) : -1;
-    if (se && ses >= cfg->t_event && se->split_from != be->id && be->split_from != se->id &&
-        (ur >= 0 ? ur >= SPLIT_RATIO : centroid_similarity(&be->c, &se->c, cfg->w_event, cfg->event_grace, cfg->event_tau, cfg->event_floor) >=
-            cfg->t_event_merge)) {
+    int merge = 0;
+    if (se && ses >= cfg->t_event && se->split_from != be->id && be->split_from != se->id) {
+        /* Small events: the split rule's measure (see union_ratio); else the centroids. */
+        float ur = union_ratio(m, be, se);
+        merge = ur >= 0 ? ur >= SPLIT_RATIO
+                        : centroid_similarity(&be->c, &se->c, cfg->w_event, cfg->event_grace,
+                                              cfg->event_tau, cfg->event_floor) >= cfg->t_event_merge;
+    }
+    if (merge) {
         event *into = be, *from = se;
         if (se->c.size > be->c.size || (se->c.size == be->c.size && se->id < be->id))
             into = se, from = be;
@@ -1818,9 +1817,7 @@ nd_status nd_cx_assign(nd_cx_model *m, const nd_cx_vec *v, int64_t rowid, nd_cx_
         st = event_merge(m, best, into, from);
         if (st != ND_OK)
             return st;
-        be_id = res->event;
     }
-    (void)be_id;
     {
         event *je = event_get(best, res->event);
         if (je) {
@@ -1852,8 +1849,6 @@ nd_status nd_cx_assign(nd_cx_model *m, const nd_cx_vec *v, int64_t rowid, nd_cx_
             break; /* one merge per article keeps the record simple */
         }
     }
-    (void)second;
-    (void)ss;
     return ND_OK;
 }
 
